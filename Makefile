@@ -1,0 +1,39 @@
+# The README's commands. Every target sets itself up first, so a fresh clone needs nothing else.
+.PHONY: setup demo test test-fast lint fmt clean
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+setup: $(VENV)/.installed $(VENV)/.browser
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.browser: $(VENV)/.installed scripts/ensure_browser.py
+	$(PY) scripts/ensure_browser.py --write $@
+
+demo: setup
+	$(PY) -m portal_sim demo
+
+test: setup lint
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not e2e"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .data test-results recordings .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
