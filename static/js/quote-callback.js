@@ -1,0 +1,79 @@
+/*
+ * Redirect page /quote-callback/: where the implicit grant lands with
+ * #token=<JWT>&expires_in=<s>&state=<state> in the address.
+ *
+ * Order matters: take (and delete) the stored state first, so the answer can be used once only;
+ * then read the fragment and wipe it from the address bar; then compare the states, and only
+ * when they match call the quote API. The token stays in memory, never in storage.
+ *
+ * Needs jQuery and quote-client.js on the page first.
+ */
+(function (window, $, client) {
+  "use strict";
+
+  const config = client.readConfig();
+
+  /** Everything the page does, once, when it loads. */
+  function handleRedirect() {
+    const expected = client.takeState(config);
+
+    let fragment;
+    let malformed = false;
+    try {
+      fragment = client.parseFragment(window.location.hash);
+    } catch (error) {
+      fragment = {};
+      malformed = true;
+    }
+    if (window.location.hash) {
+      // The token must not stay in the address bar, the history or a bookmark.
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+
+    const restart = function () {
+      client.startAuthorize(config);
+    };
+
+    if (malformed) {
+      client.showError("State validation failed: the answer in the address could not be read.");
+      return;
+    }
+    if (!fragment.state) {
+      client.showError(
+        "State validation failed: the portal's answer carries no state, so it cannot be " +
+          "matched to a request from this browser.",
+        { label: "Start again", run: restart },
+      );
+      return;
+    }
+    if (!expected) {
+      client.showError(
+        "State validation failed: this browser has no pending request (the answer was " +
+          "already used, or it is older than " + config.stateMaxAgeSeconds + " seconds).",
+        { label: "Start again", run: restart },
+      );
+      return;
+    }
+    if (fragment.state !== expected) {
+      client.showError(
+        "State validation failed: the state in the answer does not match the one this " +
+          "browser sent.",
+        { label: "Start again", run: restart },
+      );
+      return;
+    }
+    if (!fragment.token) {
+      client.showError("The portal's answer carries no token.", { label: "Start again", run: restart });
+      return;
+    }
+
+    const session = client.makeSession(fragment.token, fragment.expires_in);
+    const load = function () {
+      return client.showQuotes(config, session, restart);
+    };
+    $("#refresh-quotes").prop("hidden", false).on("click", load);
+    load();
+  }
+
+  $(handleRedirect);
+})(window, window.jQuery, window.QuoteClient);
