@@ -1,0 +1,201 @@
+"""Run the whole demo: the portal simulator and the quote API side by side, until Ctrl-C.
+
+``python -m portal_sim demo`` (or ``make demo``) starts ``portal-sim serve`` and
+``quote-api serve`` as child processes on the default origins, waits until both answer
+``/healthz``, prints where they are and who can sign in, opens the browser at the quote page
+(unless ``CI`` or ``NO_BROWSER`` is set) and stops both on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+PORTAL_PORT = 8000
+API_PORT = 8001
+PORTAL_ORIGIN = f"http://localhost:{PORTAL_PORT}"
+API_ORIGIN = f"http://127.0.0.1:{API_PORT}"
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+DEMO_ACCOUNTS = [
+    ("alice@contoso.com", "Alice Adams", "a customer with her own quotes"),
+    ("bob@fabrikam.com", "Bob Brown", "another customer, with his own quotes"),
+    ("admin@contoso.com", "Pat Admin", "web role Administrators: site settings"),
+]
+DEMO_PASSWORD = "Pass@word1"  # noqa: S105 - the published password of the demo accounts
+
+
+class DemoError(Exception):
+    """Something that stops the demo, with a message for the person running it."""
+
+
+class Stop(Exception):
+    """Raised by the SIGTERM handler so that SIGTERM unwinds like Ctrl-C."""
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """True when something already listens on (or holds) ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if os.name != "nt":
+            # As the servers do: a port left in TIME_WAIT by a previous run is free to use.
+            # (On Windows this option would let us bind over a live listener, so not there.)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def start_child(module: str) -> subprocess.Popen:
+    """Start ``python -m <module> serve`` in its own process group, sharing our terminal."""
+    options: dict = {}
+    if os.name == "nt":
+        # Our console's Ctrl-C should reach only us; we stop the children ourselves, in order.
+        options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+    else:
+        options["start_new_session"] = True
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", module, "serve"], env=env, **options)  # noqa: S603 - our own interpreter and module, no shell
+
+
+def wait_healthy(name: str, origin: str, process: subprocess.Popen, timeout: float) -> None:
+    """Poll ``<origin>/healthz`` until it answers 200; fail if the process exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise DemoError(f"{name} exited with code {process.returncode} before it was ready.")
+        try:
+            with urllib.request.urlopen(f"{origin}/healthz", timeout=1) as answer:  # noqa: S310 - a fixed loopback http URL
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    raise DemoError(f"{name} did not answer {origin}/healthz within {timeout:.0f} seconds.")
+
+
+def stop_child(process: subprocess.Popen) -> None:
+    """Stop one child: politely first, then for sure."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(STOP_TIMEOUT)
+
+
+def banner() -> str:
+    """What is running, where, and who can sign in."""
+    width = max(len(email) for email, _, _ in DEMO_ACCOUNTS)
+    lines = [
+        "",
+        "Power Pages implicit grant harness is running.",
+        "",
+        f"  Quote page       {PORTAL_ORIGIN}/quote/",
+        f"  Portal (sim)     {PORTAL_ORIGIN}",
+        f"  Quote API        {API_ORIGIN}   (OpenAPI: {API_ORIGIN}/openapi.json)",
+        "",
+        f"Demo accounts, password {DEMO_PASSWORD} for all:",
+    ]
+    lines += [f"  {email:<{width}}  {name}, {role}" for email, name, role in DEMO_ACCOUNTS]
+    lines += ["", "Press Ctrl-C to stop both.", ""]
+    return "\n".join(lines)
+
+
+def should_open_browser(no_browser: bool) -> bool:
+    """Open a browser only for a person: not in CI, not when asked not to."""
+    return not (no_browser or os.environ.get("CI") or os.environ.get("NO_BROWSER"))
+
+
+@contextmanager
+def sigterm_as_stop() -> Iterator[None]:
+    """Turn SIGTERM into ``Stop`` while the demo runs, so it cleans up as on Ctrl-C."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Stop
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        # Not the main thread: signals cannot be handled here; Ctrl-C still works.
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run(no_browser: bool) -> int:
+    """Start both services, show the banner, and wait until stopped or one of them dies."""
+    busy = [str(port) for port in (PORTAL_PORT, API_PORT) if port_in_use(port)]
+    if busy:
+        raise DemoError(
+            f"Port {' and '.join(busy)} already in use on 127.0.0.1. Another demo or another "
+            "program is listening there: stop it (for example the other terminal's demo with "
+            "Ctrl-C) and run the demo again."
+        )
+    children: list[tuple[str, subprocess.Popen]] = []
+    try:
+        # The portal first: the quote API reads the portal's public key when it starts.
+        portal = start_child("portal_sim")
+        children.append(("portal-sim", portal))
+        wait_healthy("portal-sim", PORTAL_ORIGIN, portal, START_TIMEOUT)
+        api = start_child("quote_api")
+        children.append(("quote-api", api))
+        wait_healthy("quote-api", API_ORIGIN, api, START_TIMEOUT)
+
+        print(banner(), flush=True)
+        if should_open_browser(no_browser):
+            webbrowser.open(f"{PORTAL_ORIGIN}/quote/")
+
+        while True:
+            for name, process in children:
+                if process.poll() is not None:
+                    raise DemoError(
+                        f"{name} stopped unexpectedly (exit code {process.returncode})."
+                    )
+            time.sleep(0.5)
+    finally:
+        # Reverse order: the API goes first, so it never runs without its portal.
+        for _, process in reversed(children):
+            stop_child(process)
+
+
+def main(argv: list[str]) -> int:
+    """Run the demo until Ctrl-C or SIGTERM; 0 on a clean stop, 1 when it could not run."""
+    parser = argparse.ArgumentParser(
+        prog="portal-sim demo", description="Run the portal simulator and the quote API together."
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="do not open a browser (also: CI or NO_BROWSER)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        with sigterm_as_stop():
+            return run(args.no_browser)
+    except (KeyboardInterrupt, Stop):
+        print("\nStopped the portal simulator and the quote API.", flush=True)
+        return 0
+    except DemoError as exc:
+        print(f"demo: {exc}", file=sys.stderr, flush=True)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
