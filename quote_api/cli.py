@@ -1,0 +1,65 @@
+"""`quote-api serve`: the quote API under waitress."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from waitress import create_server
+
+from quote_api.app import create_app
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="quote-api", description="The quote (CPQ) API.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API under waitress")
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8001, help="port (default 8001; 0 = any free)")
+    serve.add_argument("--portal-url", help="the portal's origin (default http://localhost:8000)")
+    serve.add_argument("--client-id", help="the registered client id (default quote-demo-client)")
+    serve.add_argument("--db", help="SQLite file (default .data/quote-api/quotes.db)")
+    serve.add_argument(
+        "--accept-empty-audience",
+        action="store_true",
+        default=None,
+        help='also accept tokens with aud "" (fetched without a client id), like the sample',
+    )
+    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    return parser
+
+
+def _config_from(args: argparse.Namespace) -> dict[str, Any]:
+    # Only what was given on the command line overrides the environment.
+    given = {
+        "PORTAL_URL": args.portal_url,
+        "CLIENT_ID": args.client_id,
+        "DB_PATH": args.db,
+        "ACCEPT_EMPTY_AUDIENCE": args.accept_empty_audience,
+    }
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        app = create_app(_config_from(args))
+    except ValueError as exc:
+        print(f"quote-api: {exc}", file=sys.stderr)
+        return 2
+    server = create_server(app, host=args.host, port=args.port, threads=args.threads)
+    port = server.effective_port  # type: ignore[union-attr]
+    print(f"Quote API listening on http://{args.host}:{port}", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
