@@ -23,9 +23,12 @@ def free_port() -> int:
 
 
 def wait_for_health(
-    url: str, timeout: float = 20.0, process: subprocess.Popen | None = None
+    url: str,
+    timeout: float = 20.0,
+    process: subprocess.Popen | None = None,
+    interval: float = 0.05,
 ) -> None:
-    """Poll `url` until it answers 200; fail early if the process died."""
+    """Poll `url` every `interval` s until it answers 200; fail early if the process died."""
     deadline = time.monotonic() + timeout
     last_error = "no answer"
     while time.monotonic() < deadline:
@@ -37,7 +40,7 @@ def wait_for_health(
                     return
         except (urllib.error.URLError, OSError) as exc:
             last_error = str(exc)
-        time.sleep(0.05)
+        time.sleep(interval)
     raise TimeoutError(f"{url} did not answer 200 within {timeout} s: {last_error}")
 
 
@@ -52,8 +55,8 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 20.0) -> Service:
-        """Start the process and wait until `/healthz` answers."""
+    def start(self, timeout: float = 20.0, poll_interval: float = 0.05) -> Service:
+        """Start the process and wait until `/healthz` answers (polled every `poll_interval` s)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
@@ -65,7 +68,7 @@ class Service:
         )
         log.close()
         try:
-            wait_for_health(f"{self.origin}/healthz", timeout, self.process)
+            wait_for_health(f"{self.origin}/healthz", timeout, self.process, poll_interval)
         except Exception:
             self.stop()
             raise RuntimeError(f"{self.name} did not start; its log:\n{self.log()}") from None
