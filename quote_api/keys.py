@@ -8,6 +8,7 @@ a flood of forged tokens cannot make the API hammer the portal.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import urllib.error
@@ -19,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from quote_api.validation import PortalUnreachable
+
+log = logging.getLogger("quote_api.keys")
 
 PUBLIC_KEY_PATH = "/_services/auth/publickey"
 MAX_KEY_BYTES = 16 * 1024
@@ -88,8 +91,11 @@ class PortalKeySource:
                 raise PortalUnreachable("portal served no usable public key") from exc
         except PortalUnreachable:
             self._last_failure = self.clock()
+            # One line per fetch, so operators (and the benchmarks) can count them.
+            log.info("public key fetch %d failed", self.fetch_count)
             raise
         self._last_failure = None
+        log.info("public key fetch %d succeeded", self.fetch_count)
         return key
 
     def _recently_failed(self) -> bool:
