@@ -71,9 +71,20 @@
     const load = function () {
       return client.showQuotes(config, session, restart);
     };
-    $("#refresh-quotes").prop("hidden", false).on("click", load);
+    $("#refresh-quotes").prop("hidden", false).off("click").on("click", load);
     load();
   }
 
-  $(handleRedirect);
+  $(function () {
+    handleRedirect();
+    // Opening a callback URL from this very page changes only the fragment, with no reload;
+    // it must be checked (and refused, the state being used up) all the same.
+    $(window).on("hashchange", function () {
+      if (window.location.hash) {
+        $("#refresh-quotes").prop("hidden", true).off("click");
+        $("#quote-result").empty();
+        handleRedirect();
+      }
+    });
+  });
 })(window, window.jQuery, window.QuoteClient);

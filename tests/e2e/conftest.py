@@ -1,0 +1,78 @@
+"""Browser-test fixtures: the real portal and quote API processes, and a browser to drive them.
+
+Both services start once per session on free ports, each with its own data folder, and stop at
+the end. The quote API's database is prepared before it starts, with a quote whose product name
+is markup, for the test that proves the page shows it as text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.support import MALLORY, Harness, SignIn, start_pair
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Flags for a system Chromium in a container or CI runner: no sandbox (often unavailable as
+# root), no GPU, and none of the background traffic that a test run does not need.
+SYSTEM_CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """Both services for the whole session, with the markup contact and quote in place."""
+    pair = start_pair(tmp_path_factory.mktemp("services"), prepare_db=True)
+    try:
+        added = pair.admin("POST", "/contacts", json=MALLORY)
+        assert added.status_code == 201, added.text
+        yield pair
+    finally:
+        pair.api.stop()
+        pair.portal.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(harness: Harness) -> str:
+    """Relative URLs in page.goto() go to the portal."""
+    return harness.portal_url
+
+
+def chosen_browser() -> str:
+    """The Chromium executable to launch, or "" for Playwright's own browser."""
+    from_env = os.environ.get("CHROMIUM_PATH", "")
+    if from_env:
+        return from_env
+    for record in (REPO / ".venv" / ".browser", Path(sys.prefix) / ".browser"):
+        if record.is_file():
+            return record.read_text(encoding="utf-8").strip()
+    return ""
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch the browser make setup chose: Playwright's own, or a system Chromium."""
+    executable = chosen_browser()
+    if not executable:
+        return browser_type_launch_args
+    args = [*browser_type_launch_args.get("args", []), *SYSTEM_CHROMIUM_ARGS]
+    return {**browser_type_launch_args, "executable_path": executable, "args": args}
+
+
+@pytest.fixture
+def sign_in(page: Page, base_url: str) -> SignIn:
+    """Sign a demo contact in: ``sign_in("alice@contoso.com")``."""
+    return SignIn(page, base_url)
