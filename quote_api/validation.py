@@ -181,6 +181,7 @@ class TokenValidator:
         accept_empty_audience: bool = False,
         leeway: int = DEFAULT_LEEWAY_SECONDS,
         max_lifetime: int = MAX_LIFETIME_SECONDS,
+        max_token_length: int = MAX_TOKEN_LENGTH,
     ) -> None:
         self.key_source = key_source
         self.issuer = issuer
@@ -188,6 +189,7 @@ class TokenValidator:
         self.accept_empty_audience = accept_empty_audience
         self.leeway = leeway
         self.max_lifetime = max_lifetime
+        self.max_token_length = max_token_length
 
     def validate(self, token: str) -> ValidationResult:
         """Return the claims of a good token; raise InvalidToken or PortalUnreachable if not."""
@@ -210,7 +212,7 @@ class TokenValidator:
         return InvalidToken(reason, checks)
 
     def _validate(self, token: str, checks: list[Check]) -> dict[str, Any]:
-        if len(token) > MAX_TOKEN_LENGTH:
+        if len(token) > self.max_token_length:
             raise self._fail(checks, "size", TOO_LARGE)
         checks.append(Check("size", True, f"{len(token)} characters"))
 
