@@ -4,6 +4,7 @@
 ``quote-api serve`` as child processes on the default origins, waits until both answer
 ``/healthz``, prints where they are and who can sign in, opens the browser at the quote page
 (unless ``CI`` or ``NO_BROWSER`` is set) and stops both on Ctrl-C or SIGTERM.
+``--portal-port`` and ``--api-port`` move it off 8000 and 8001 when those are taken.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from types import FrameType
 
 PORTAL_PORT = 8000
 API_PORT = 8001
-PORTAL_ORIGIN = f"http://localhost:{PORTAL_PORT}"
-API_ORIGIN = f"http://127.0.0.1:{API_PORT}"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 
@@ -59,8 +58,8 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     return False
 
 
-def start_child(module: str) -> subprocess.Popen:
-    """Start ``python -m <module> serve`` in its own process group, sharing our terminal."""
+def start_child(module: str, args: list[str]) -> subprocess.Popen:
+    """Start ``python -m <module> serve <args>`` in its own process group, sharing our terminal."""
     options: dict = {}
     if os.name == "nt":
         # Our console's Ctrl-C should reach only us; we stop the children ourselves, in order.
@@ -68,7 +67,7 @@ def start_child(module: str) -> subprocess.Popen:
     else:
         options["start_new_session"] = True
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", module, "serve"], env=env, **options)  # noqa: S603 - our own interpreter and module, no shell
+    return subprocess.Popen([sys.executable, "-m", module, "serve", *args], env=env, **options)  # noqa: S603 - our own interpreter and module, no shell
 
 
 def wait_healthy(name: str, origin: str, process: subprocess.Popen, timeout: float) -> None:
@@ -99,16 +98,16 @@ def stop_child(process: subprocess.Popen) -> None:
         process.wait(STOP_TIMEOUT)
 
 
-def banner() -> str:
+def banner(portal_origin: str, api_origin: str) -> str:
     """What is running, where, and who can sign in."""
     width = max(len(email) for email, _, _ in DEMO_ACCOUNTS)
     lines = [
         "",
         "Power Pages implicit grant harness is running.",
         "",
-        f"  Quote page       {PORTAL_ORIGIN}/quote/",
-        f"  Portal (sim)     {PORTAL_ORIGIN}",
-        f"  Quote API        {API_ORIGIN}   (OpenAPI: {API_ORIGIN}/openapi.json)",
+        f"  Quote page       {portal_origin}/quote/",
+        f"  Portal (sim)     {portal_origin}",
+        f"  Quote API        {api_origin}   (OpenAPI: {api_origin}/openapi.json)",
         "",
         f"Demo accounts, password {DEMO_PASSWORD} for all:",
     ]
@@ -141,28 +140,31 @@ def sigterm_as_stop() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run(no_browser: bool) -> int:
+def run(no_browser: bool, portal_port: int = PORTAL_PORT, api_port: int = API_PORT) -> int:
     """Start both services, show the banner, and wait until stopped or one of them dies."""
-    busy = [str(port) for port in (PORTAL_PORT, API_PORT) if port_in_use(port)]
+    busy = [str(port) for port in (portal_port, api_port) if port_in_use(port)]
     if busy:
+        which = f"Ports {' and '.join(busy)} are" if len(busy) > 1 else f"Port {busy[0]} is"
         raise DemoError(
-            f"Port {' and '.join(busy)} already in use on 127.0.0.1. Another demo or another "
-            "program is listening there: stop it (for example the other terminal's demo with "
-            "Ctrl-C) and run the demo again."
+            f"{which} already in use on 127.0.0.1. Another demo or another program is "
+            "listening there: stop it (for example the other demo, with Ctrl-C in its "
+            "terminal) and run the demo again."
         )
+    portal_origin = f"http://localhost:{portal_port}"
+    api_origin = f"http://127.0.0.1:{api_port}"
     children: list[tuple[str, subprocess.Popen]] = []
     try:
         # The portal first: the quote API reads the portal's public key when it starts.
-        portal = start_child("portal_sim")
+        portal = start_child("portal_sim", ["--port", str(portal_port), "--api-url", api_origin])
         children.append(("portal-sim", portal))
-        wait_healthy("portal-sim", PORTAL_ORIGIN, portal, START_TIMEOUT)
-        api = start_child("quote_api")
+        wait_healthy("portal-sim", portal_origin, portal, START_TIMEOUT)
+        api = start_child("quote_api", ["--port", str(api_port), "--portal-url", portal_origin])
         children.append(("quote-api", api))
-        wait_healthy("quote-api", API_ORIGIN, api, START_TIMEOUT)
+        wait_healthy("quote-api", api_origin, api, START_TIMEOUT)
 
-        print(banner(), flush=True)
+        print(banner(portal_origin, api_origin), flush=True)
         if should_open_browser(no_browser):
-            webbrowser.open(f"{PORTAL_ORIGIN}/quote/")
+            webbrowser.open(f"{portal_origin}/quote/")
 
         while True:
             for name, process in children:
@@ -185,10 +187,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--no-browser", action="store_true", help="do not open a browser (also: CI or NO_BROWSER)"
     )
+    parser.add_argument(
+        "--portal-port", type=int, default=PORTAL_PORT, help="portal port (default 8000)"
+    )
+    parser.add_argument(
+        "--api-port", type=int, default=API_PORT, help="quote API port (default 8001)"
+    )
     args = parser.parse_args(argv)
     try:
         with sigterm_as_stop():
-            return run(args.no_browser)
+            return run(args.no_browser, args.portal_port, args.api_port)
     except (KeyboardInterrupt, Stop):
         print("\nStopped the portal simulator and the quote API.", flush=True)
         return 0
