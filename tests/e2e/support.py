@@ -66,7 +66,9 @@ class Harness:
             store.close()
 
 
-def start_pair(root: Path, prepare_db: bool = False) -> Harness:
+def start_pair(
+    root: Path, prepare_db: bool = False, api_client_id: str = "quote-demo-client"
+) -> Harness:
     """Start a portal and a quote API that trust each other; stop the portal if the API fails."""
     portal_port, api_port = free_port(), free_port()
     portal_origin = f"http://localhost:{portal_port}"
@@ -85,7 +87,7 @@ def start_pair(root: Path, prepare_db: bool = False) -> Harness:
     portal = portal_service(root / "portal", portal_port, api_origin, admin_key)
     # The portal first: the quote API reads the portal's public key when it starts.
     portal.start()
-    api = quote_api_service(db_path, api_port, portal_origin)
+    api = quote_api_service(db_path, api_port, portal_origin, client_id=api_client_id)
     try:
         api.start()
     except Exception:

@@ -276,3 +276,45 @@ def test_stopped_api_gives_a_readable_error(page: Page, stopped_api: Harness) ->
     error = page.locator("#flow-error")
     expect(error).to_contain_text("could not be reached")
     expect(error).to_contain_text(stopped_api.api_url)
+
+
+def test_token_endpoint_refusal_shows_the_portal_error_in_words(
+    page: Page, harness: Harness, sign_in: SignIn
+) -> None:
+    setting = "ImplicitGrantFlow/RegisteredClientId"
+    changed = harness.admin("PUT", f"/settings/{setting}", json={"value": "another-client"})
+    assert changed.status_code == 200, changed.text
+    try:
+        sign_in("alice@contoso.com")
+        page.get_by_role("button", name=TOKEN_BUTTON).click()
+
+        error = page.locator("#flow-error")
+        expect(error).to_contain_text("The portal refused: PortalSTS0001")
+        expect(error).to_contain_text("not a valid client Id")
+        expect(quote_rows(page)).to_have_count(0)
+    finally:
+        harness.admin("DELETE", f"/settings/{setting}")
+
+
+@pytest.fixture
+def api_for_another_client(tmp_path: Path) -> Iterator[Harness]:
+    """A portal whose quote API expects tokens issued to a different client id."""
+    pair = start_pair(tmp_path, api_client_id="another-client")
+    try:
+        yield pair
+    finally:
+        pair.api.stop()
+        pair.portal.stop()
+
+
+def test_api_refusal_shows_the_reason_from_www_authenticate(
+    page: Page, api_for_another_client: Harness
+) -> None:
+    portal = api_for_another_client.portal_url
+    page.goto(f"{portal}/SignIn?returnUrl=/quote/")
+    SignIn(page, portal).fill_form("alice@contoso.com")
+    page.get_by_role("button", name=QUOTE_BUTTON).click()
+
+    error = page.locator("#flow-error")
+    expect(error).to_contain_text("The quote API refused the token (401 invalid_token)")
+    expect(error).to_contain_text("wrong audience")
