@@ -7,29 +7,20 @@ is markup, for the test that proves the page shows it as text.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.support import MALLORY, Harness, SignIn, start_pair
-
-REPO = Path(__file__).resolve().parents[2]
-
-# Flags for a system Chromium in a container or CI runner: no sandbox (often unavailable as
-# root), no GPU, and none of the background traffic that a test run does not need.
-SYSTEM_CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.e2e.support import (
+    MALLORY,
+    SYSTEM_CHROMIUM_ARGS,
+    Harness,
+    SignIn,
+    chosen_browser,
+    start_pair,
+)
 
 
 @pytest.fixture(scope="session")
@@ -49,17 +40,6 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
 def base_url(harness: Harness) -> str:
     """Relative URLs in page.goto() go to the portal."""
     return harness.portal_url
-
-
-def chosen_browser() -> str:
-    """The Chromium executable to launch, or "" for Playwright's own browser."""
-    from_env = os.environ.get("CHROMIUM_PATH", "")
-    if from_env:
-        return from_env
-    for record in (REPO / ".venv" / ".browser", Path(sys.prefix) / ".browser"):
-        if record.is_file():
-            return record.read_text(encoding="utf-8").strip()
-    return ""
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from playwright.sync_api import Page, expect
 from quote_api.storage import Store
 from tests.live_servers import Service, free_port, portal_service, quote_api_service
 
+REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Pass@word1"
 ALICE_ID = "5d9c2f1a-7e3b-4a6c-9d8e-0f1a2b3c4d01"
 BOB_ID = "5d9c2f1a-7e3b-4a6c-9d8e-0f1a2b3c4d02"
@@ -26,6 +29,29 @@ MALLORY = {
     "given_name": "Mallory",
     "family_name": "Markup",
 }
+
+
+# Flags for a system Chromium in a container or CI runner: no sandbox (often unavailable as
+# root), no GPU, and none of the background traffic that a test run does not need.
+SYSTEM_CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chosen_browser() -> str:
+    """The Chromium executable to launch ($CHROMIUM_PATH, else make setup's choice), or ""."""
+    from_env = os.environ.get("CHROMIUM_PATH", "")
+    if from_env:
+        return from_env
+    for record in (REPO / ".venv" / ".browser", Path(sys.prefix) / ".browser"):
+        if record.is_file():
+            return record.read_text(encoding="utf-8").strip()
+    return ""
 
 
 @dataclass
