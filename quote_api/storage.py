@@ -43,13 +43,15 @@ SEED_ACCOUNTS = [
     (BOB, "Fabrikam", Decimal("3")),
     (PAT, "Contoso", Decimal("7.5")),
 ]
+# (contact, product, quantity, days before seeding, status): dated relative to the first start,
+# so a fresh demo never shows quotes whose validity ran out long ago.
 SEED_QUOTES = [
-    (ALICE, "CPQ-PRO", 25, "2026-11-02T09:15:00+00:00", "Sent"),
-    (ALICE, "ONBOARD-DAY", 3, "2026-11-20T14:40:00+00:00", "Draft"),
-    (ALICE, "SUPPORT-PREM", 60, "2026-11-28T10:05:00+00:00", "Draft"),
-    (BOB, "CPQ-BASIC", 120, "2026-10-15T08:30:00+00:00", "Accepted"),
-    (BOB, "API-CALLS-1M", 4, "2026-11-25T16:20:00+00:00", "Draft"),
-    (PAT, "CPQ-ENT", 1000, "2026-11-30T11:00:00+00:00", "Draft"),
+    (ALICE, "CPQ-PRO", 25, 21, "Sent"),
+    (ALICE, "ONBOARD-DAY", 3, 9, "Draft"),
+    (ALICE, "SUPPORT-PREM", 60, 2, "Draft"),
+    (BOB, "CPQ-BASIC", 120, 27, "Accepted"),
+    (BOB, "API-CALLS-1M", 4, 5, "Draft"),
+    (PAT, "CPQ-ENT", 1000, 1, "Draft"),
 ]
 
 SCHEMA = """
@@ -177,10 +179,10 @@ class Store:
                 " VALUES (?, ?, ?)",
                 (contact_id, account, str(percent)),
             )
-        for contact_id, product_id, quantity, created_at, status in SEED_QUOTES:
-            self._insert_quote(
-                conn, contact_id, product_id, quantity, datetime.fromisoformat(created_at), status
-            )
+        seeded_at = datetime.now(timezone.utc).replace(hour=9, minute=30, second=0, microsecond=0)
+        for contact_id, product_id, quantity, days_before, status in SEED_QUOTES:
+            created_at = seeded_at - timedelta(days=days_before)
+            self._insert_quote(conn, contact_id, product_id, quantity, created_at, status)
 
     # Catalogue and rules
 
