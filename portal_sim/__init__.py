@@ -67,6 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings_cfg = _load_config(config)
     app = Flask(__name__, static_folder=settings_cfg["STATIC_FOLDER"], static_url_path="/static")
     app.config.update(settings_cfg)
+    # Admin API answers keep the documented key order (thumbprint first, and so on).
+    app.json.sort_keys = False
 
     data_dir = Path(app.config["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -72,6 +72,9 @@ def serve(args: argparse.Namespace) -> int:
         print(f"portal-sim: {error}", file=sys.stderr)
         return 2
 
+    # Parsing a key takes tens of milliseconds; pay it now rather than on the first token.
+    app.extensions["portal_sim"].signing_key()
+
     listen = [f"{args.host}:{args.port}"]
     if args.host == "127.0.0.1" and _ipv6_loopback_free(args.port):
         listen.append(f"[::1]:{args.port}")

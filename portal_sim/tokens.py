@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jws
 from joserfc.jwk import RSAKey
 from joserfc.jws import JWSRegistry
@@ -34,8 +35,11 @@ class SigningKey:
     @classmethod
     def from_private_pem(cls, thumbprint: str, private_pem: bytes) -> SigningKey:
         """Parse a PEM private key once, for every token it will sign."""
-        jwk = RSAKey.import_key(private_pem)
         private_key = serialization.load_pem_private_key(private_pem, password=None)
+        if not isinstance(private_key, rsa.RSAPrivateKey):
+            raise ValueError("the implicit grant signs with RSA keys only")
+        # One parse (with its key validation) serves both joserfc and the public PEM.
+        jwk = RSAKey(private_key, private_key)
         public_pem = (
             private_key.public_key()
             .public_bytes(
