@@ -99,7 +99,8 @@ def start_pair(
     portal_port, api_port = free_port(), free_port()
     portal_origin = f"http://localhost:{portal_port}"
     api_origin = f"http://127.0.0.1:{api_port}"
-    admin_key = secrets.token_urlsafe(24)
+    # Hex, not URL-safe base64: a key starting with "-" would read as a flag on the command line.
+    admin_key = secrets.token_hex(24)
     db_path = root / "quote-api" / "quotes.db"
     db_path.parent.mkdir(parents=True, exist_ok=True)
     if prepare_db:
