@@ -1,5 +1,5 @@
 # The README's commands. Every target sets itself up first, so a fresh clone needs nothing else.
-.PHONY: setup demo test test-fast lint fmt clean
+.PHONY: setup demo test test-fast lint fmt screenshot clean
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,6 +9,8 @@ PY := $(BIN)/python
 setup: $(VENV)/.installed $(VENV)/.browser
 
 $(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+	  { echo "Python 3.10 or newer is needed; run make PYTHON=python3.11 (or another)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -33,6 +35,10 @@ lint: $(VENV)/.installed
 fmt: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The README's picture of the quote page, taken from a real run of the flow.
+screenshot: setup
+	$(PY) scripts/take_screenshot.py
 
 clean:
 	rm -rf $(VENV) .data test-results recordings .pytest_cache .ruff_cache .hypothesis

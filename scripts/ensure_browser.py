@@ -2,7 +2,10 @@
 
 Order: Playwright's own Chromium when ``playwright install chromium`` works; otherwise a system
 Chromium or Chrome (``$CHROMIUM_PATH``, then the usual paths); otherwise, on Debian or Ubuntu as
-root, ``apt-get install -y chromium``. The choice is written to the file named by ``--write``:
+root, ``apt-get install -y chromium``. A candidate counts only once it has started headless and
+opened a page (a downloaded browser can still lack system libraries). As root on Debian or
+Ubuntu, Playwright is asked to install those libraries too (``--with-deps``).
+The choice is written to the file named by ``--write``:
 an empty file means Playwright's own browser, otherwise the path of the executable to launch.
 Browser tests read that file (or ``$CHROMIUM_PATH``) in ``tests/e2e/conftest.py``.
 """
@@ -34,11 +37,65 @@ def say(message: str) -> None:
     print(f"[browser] {message}", flush=True)
 
 
-def playwright_chromium() -> bool:
-    """Install Playwright's own Chromium; true when it is there afterwards."""
+# Same flags as the browser tests give a system Chromium (tests/e2e/support.py).
+SYSTEM_CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+LAUNCH_CHECK = """
+import sys
+from playwright.sync_api import sync_playwright
+executable, args = sys.argv[1], sys.argv[2:]
+options = {"executable_path": executable, "args": args} if executable else {}
+with sync_playwright() as p:
+    browser = p.chromium.launch(**options)
+    page = browser.new_page()
+    page.set_content("<p>ok</p>")
+    assert page.inner_text("p") == "ok"
+    browser.close()
+"""
+
+
+def launches(executable: str) -> bool:
+    """True when Playwright can start this browser ("" = its own) headless and load a page."""
+    args = SYSTEM_CHROMIUM_ARGS if executable else []
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "playwright", "install", "chromium"],
+            [sys.executable, "-c", LAUNCH_CHECK, executable, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        say(f"could not start {executable or 'Playwright Chromium'}: {exc}")
+        return False
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"exit code {result.returncode}"
+        say(f"{executable or 'Playwright Chromium'} does not start: {reason[:200]}")
+        return False
+    return True
+
+
+def can_install_system_packages() -> bool:
+    """True as root on a machine with apt-get (Debian, Ubuntu)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def playwright_chromium() -> bool:
+    """Install Playwright's own Chromium; true when it is there afterwards."""
+    command = [sys.executable, "-m", "playwright", "install", "chromium"]
+    if can_install_system_packages():
+        command.insert(-1, "--with-deps")
+    try:
+        result = subprocess.run(
+            command,
             capture_output=True,
             text=True,
             timeout=600,
@@ -48,8 +105,9 @@ def playwright_chromium() -> bool:
         say(f"playwright install chromium did not finish: {exc}")
         return False
     if result.returncode != 0 or "Error" in result.stderr:
-        first = (result.stderr.strip().splitlines() or ["no output"])[0]
-        say(f"playwright install chromium failed: {first}")
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        errors = [line for line in lines if "Error" in line]
+        say(f"playwright install chromium failed: {(errors or lines or ['no output'])[0][:200]}")
         return False
     # Playwright can exit 0 after a failed download; trust only a browser that is on disk.
     return Path(installed_playwright_executable() or "").is_file()
@@ -83,8 +141,7 @@ def system_chromium() -> str | None:
 
 def apt_install_chromium() -> str | None:
     """Install Debian's or Ubuntu's Chromium when running as root with apt-get."""
-    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    if not (is_root and shutil.which("apt-get")):
+    if not can_install_system_packages():
         return None
     say("installing Chromium with apt-get (Debian/Ubuntu)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -101,14 +158,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", required=True, type=Path, help="file that records the choice")
     args = parser.parse_args(argv)
 
-    if os.environ.get("CHROMIUM_PATH") and system_chromium() == os.environ["CHROMIUM_PATH"]:
-        choice: str | None = os.environ["CHROMIUM_PATH"]
+    choice: str | None = None
+    from_env = os.environ.get("CHROMIUM_PATH", "")
+    if from_env and system_chromium() == from_env and launches(from_env):
+        choice = from_env
         say(f"using $CHROMIUM_PATH: {choice}")
-    elif playwright_chromium():
+    elif playwright_chromium() and launches(""):
         choice = ""
         say("using Playwright's own Chromium")
     else:
-        choice = system_chromium() or apt_install_chromium()
+        found = system_chromium()
+        if found and not launches(found):
+            found = None
+        if found is None:
+            found = apt_install_chromium()
+            if found and not launches(found):
+                found = None
+        choice = found
         if choice:
             say(f"using the system browser: {choice}")
     if choice is None:
