@@ -160,9 +160,11 @@ class FixedKeySource:
         self.refresh_calls = 0
 
     def get_key(self) -> Any:
+        """The test portal's public key."""
         return self.public_key
 
     def refresh(self) -> Any | None:
+        """Count the request; the key never changes."""
         self.refresh_calls += 1
         return None
 
@@ -179,9 +181,11 @@ class StandInPortal:
 
     @property
     def url(self) -> str:
+        """The stand-in portal's origin."""
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        """Serve (again, on the same port after a stop)."""
         portal = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -199,12 +203,12 @@ class StandInPortal:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        http.server.ThreadingHTTPServer.allow_reuse_address = True
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
+        """Stop serving: connections are then refused."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -22,9 +22,11 @@ class FakeClock:
         self.now = 1000.0
 
     def __call__(self) -> float:
+        """The current fake time."""
         return self.now
 
     def advance(self, seconds: float) -> None:
+        """Move the clock forward."""
         self.now += seconds
 
 
