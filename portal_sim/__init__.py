@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from .certificates import CertificateStore, normalise_thumbprint
@@ -125,7 +126,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _http_error(error: HTTPException):
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     """Render HTTP errors as portal pages, keeping their status."""
     if error.code is None or error.code < 400:
         return error
@@ -135,7 +136,7 @@ def _http_error(error: HTTPException):
     )
 
 
-def _unexpected_error(error: Exception):
+def _unexpected_error(error: Exception) -> ResponseReturnValue:
     """Log an unexpected failure without its request data and answer a plain page."""
     log.exception("Unexpected failure: %s", type(error).__name__)
     return render_template("error.html", code=500, title="Something went wrong"), 500

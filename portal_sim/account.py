@@ -8,6 +8,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from .portal import current_contact, current_portal
 
@@ -50,6 +51,9 @@ def safe_return_url(value: str | None) -> str:
         return "/"
     if parts.scheme or parts.netloc:
         return "/"
+    # Coming back to the sign-in page itself would only show the form again.
+    if parts.path.lower() == "/signin":
+        return "/"
     return value
 
 
@@ -60,7 +64,7 @@ def inject_csrf() -> dict[str, object]:
 
 
 @bp.route("/SignIn", methods=["GET", "POST"])
-def sign_in():
+def sign_in() -> ResponseReturnValue:
     """Show the sign-in form, or sign the contact in and go back to the return URL."""
     return_url = safe_return_url(request.values.get("returnUrl"))
     error = None
@@ -90,7 +94,7 @@ def sign_in():
 
 
 @bp.get("/Account/Login/LogOff")
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     """Sign the contact out and go home."""
     contact = current_contact()
     session.clear()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from .account import check_csrf
@@ -48,11 +50,14 @@ def _activate(thumbprint: str) -> None:
 # The HTML page ------------------------------------------------------------------------------
 
 
-def administrators_only(view):
+View = Callable[..., ResponseReturnValue]
+
+
+def administrators_only(view: View) -> View:
     """Let only contacts with the Administrators web role through."""
 
     @wraps(view)
-    def guarded(*args, **kwargs):
+    def guarded(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         contact = current_contact()
         if contact is None:
             return redirect(sign_in_location())
@@ -65,7 +70,7 @@ def administrators_only(view):
 
 @bp.get("/")
 @administrators_only
-def index():
+def index() -> ResponseReturnValue:
     """Show site settings, certificates and contacts."""
     portal = current_portal()
     active = normalise_thumbprint(portal.settings.served().certificate_thumbprint)
@@ -82,7 +87,7 @@ def index():
 
 @bp.post("/settings")
 @administrators_only
-def save_setting():
+def save_setting() -> ResponseReturnValue:
     """Add or change one site setting from the form."""
     check_csrf()
     name = request.form.get("name", "").strip()
@@ -99,7 +104,7 @@ def save_setting():
 
 @bp.post("/settings/reset")
 @administrators_only
-def reset_setting():
+def reset_setting() -> ResponseReturnValue:
     """Put one setting back to its scenario or built-in default."""
     check_csrf()
     name = request.form.get("name", "")
@@ -111,7 +116,7 @@ def reset_setting():
 
 @bp.post("/certificates")
 @administrators_only
-def add_certificate():
+def add_certificate() -> ResponseReturnValue:
     """Make a new certificate, and switch to it when asked."""
     check_csrf()
     certificate = current_portal().certificates.create()
@@ -123,7 +128,7 @@ def add_certificate():
 
 @bp.post("/certificates/activate")
 @administrators_only
-def activate_certificate():
+def activate_certificate() -> ResponseReturnValue:
     """Select a stored certificate for signing."""
     check_csrf()
     certificate = current_portal().certificates.get(request.form.get("thumbprint", ""))
@@ -138,7 +143,7 @@ def activate_certificate():
 # The JSON API -------------------------------------------------------------------------------
 
 
-def _problem(status: int, error: str, detail: str):
+def _problem(status: int, error: str, detail: str) -> ResponseReturnValue:
     return jsonify({"error": error, "detail": detail}), status
 
 
@@ -150,7 +155,7 @@ def _is_loopback(address: str | None) -> bool:
 
 
 @api.before_request
-def require_admin_key():
+def require_admin_key() -> ResponseReturnValue | None:
     """Answer loopback callers that send the admin key, and nobody else."""
     if not _is_loopback(request.remote_addr):
         log.warning("Admin API refused a caller that is not on loopback")
@@ -164,7 +169,7 @@ def require_admin_key():
 
 
 @api.errorhandler(HTTPException)
-def api_http_error(error: HTTPException):
+def api_http_error(error: HTTPException) -> ResponseReturnValue:
     """HTTP errors of the admin API as JSON."""
     return _problem(error.code or 400, error.name.lower().replace(" ", "_"), error.description)
 
@@ -177,7 +182,7 @@ def _body() -> dict[str, Any]:
 
 
 @api.get("/settings")
-def list_settings():
+def list_settings() -> ResponseReturnValue:
     """The configured site settings, and what the site serves under the cache delay."""
     portal = current_portal()
     return jsonify(
@@ -190,7 +195,7 @@ def list_settings():
 
 
 @api.put("/settings/<path:name>")
-def put_setting(name: str):
+def put_setting(name: str) -> ResponseReturnValue:
     """Change one site setting."""
     data = _body()
     if "value" not in data:
@@ -205,7 +210,7 @@ def put_setting(name: str):
 
 
 @api.delete("/settings/<path:name>")
-def delete_setting(name: str):
+def delete_setting(name: str) -> ResponseReturnValue:
     """Put one setting back to its scenario or built-in default."""
     portal = current_portal()
     if not portal.settings.delete(name):
@@ -218,13 +223,13 @@ def delete_setting(name: str):
 
 
 @api.get("/contacts")
-def list_contacts():
+def list_contacts() -> ResponseReturnValue:
     """Every contact, without password hashes."""
     return jsonify({"contacts": [c.public() for c in current_portal().contacts.all()]})
 
 
 @api.post("/contacts")
-def add_contact():
+def add_contact() -> ResponseReturnValue:
     """Add a contact."""
     try:
         contact = current_portal().contacts.add(_body())
@@ -235,7 +240,7 @@ def add_contact():
 
 
 @api.patch("/contacts/<contact_id>")
-def change_contact(contact_id: str):
+def change_contact(contact_id: str) -> ResponseReturnValue:
     """Change a contact's fields or claims."""
     data = _body()
     try:
@@ -249,7 +254,7 @@ def change_contact(contact_id: str):
 
 
 @api.get("/certificates")
-def list_certificates():
+def list_certificates() -> ResponseReturnValue:
     """The stored certificates and which one signs."""
     portal = current_portal()
     active = normalise_thumbprint(portal.settings.served().certificate_thumbprint)
@@ -259,7 +264,7 @@ def list_certificates():
 
 
 @api.post("/certificates")
-def create_certificate():
+def create_certificate() -> ResponseReturnValue:
     """Make a new certificate; with `activate` true, switch signing to it."""
     data = request.get_json(silent=True)
     if data is None:

@@ -8,6 +8,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, redirect, request
+from flask.typing import ResponseReturnValue
 
 from . import errors
 from .errors import PortalError, error_response
@@ -101,7 +102,7 @@ def _token(client_id: str | None, nonce: str | None, site: ImplicitGrantSettings
 
 
 @bp.get("/authorize")
-def authorize():
+def authorize() -> ResponseReturnValue:
     """Redirect the signed-in contact to the registered redirect URI with a token fragment."""
     site = _site()
     client_id = request.args.get("client_id", "")
@@ -132,7 +133,7 @@ def authorize():
 
 
 @bp.route("/token", methods=["GET", "POST"])
-def token():
+def token() -> ResponseReturnValue:
     """Answer the signed-in contact's token as the raw response body."""
     site = _site()
     client_id = request.args.get("client_id", "")
@@ -164,7 +165,7 @@ def token():
 
 
 @bp.get("/publickey")
-def publickey():
+def publickey() -> ResponseReturnValue:
     """The current signing key's public half as PEM (SPKI), for anyone."""
     site = _site()
     key = current_portal().certificates.signing_key(site.certificate_thumbprint)

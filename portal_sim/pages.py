@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 
 from .portal import current_portal
 
@@ -54,24 +55,24 @@ def security_headers(response: Response) -> Response:
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     """The portal's home page."""
     return render_template("home.html", portal=current_portal())
 
 
 @bp.get("/quote/")
-def quote():
+def quote() -> ResponseReturnValue:
     """The content page with the quote button."""
     return render_template("quote.html", portal_config=portal_config())
 
 
 @bp.get(CALLBACK_PATH)
-def quote_callback():
+def quote_callback() -> ResponseReturnValue:
     """The redirect page that receives the token in its fragment."""
     return render_template("quote_callback.html", portal_config=portal_config())
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """Liveness for scripts and tests."""
     return jsonify({"status": "ok"})

@@ -122,3 +122,7 @@ def test_safe_return_url_refuses_anything_with_a_host():
     assert safe_return_url("/ok?next=//evil") == "/ok?next=//evil"
     assert safe_return_url(None) == "/"
     assert safe_return_url("/%0d%0aSet-Cookie:x") == "/%0d%0aSet-Cookie:x"
+
+
+def test_return_url_to_the_sign_in_page_itself_goes_home(auth: AuthActions):
+    assert auth.sign_in(return_url="/SignIn?returnUrl=/quote/").location == "/"
