@@ -72,6 +72,12 @@ def quote_callback() -> ResponseReturnValue:
     return render_template("quote_callback.html", portal_config=portal_config())
 
 
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """No icon; an empty answer keeps browsers from logging a 404 on every page."""
+    return Response(status=204)
+
+
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     """Liveness for scripts and tests."""

@@ -90,3 +90,7 @@ def test_unknown_route_is_a_portal_404_page(client: FlaskClient):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+def test_favicon_is_an_empty_answer_not_a_404(client: FlaskClient):
+    assert client.get("/favicon.ico").status_code == 204
