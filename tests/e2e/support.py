@@ -93,7 +93,10 @@ class Harness:
 
 
 def start_pair(
-    root: Path, prepare_db: bool = False, api_client_id: str = "quote-demo-client"
+    root: Path,
+    prepare_db: bool = False,
+    api_client_id: str = "quote-demo-client",
+    api_portal_url: str | None = None,
 ) -> Harness:
     """Start a portal and a quote API that trust each other; stop the portal if the API fails."""
     portal_port, api_port = free_port(), free_port()
@@ -114,7 +117,9 @@ def start_pair(
     portal = portal_service(root / "portal", portal_port, api_origin, admin_key)
     # The portal first: the quote API reads the portal's public key when it starts.
     portal.start()
-    api = quote_api_service(db_path, api_port, portal_origin, client_id=api_client_id)
+    api = quote_api_service(
+        db_path, api_port, api_portal_url or portal_origin, client_id=api_client_id
+    )
     try:
         api.start()
     except Exception:

@@ -318,3 +318,70 @@ def test_api_refusal_shows_the_reason_from_www_authenticate(
     error = page.locator("#flow-error")
     expect(error).to_contain_text("The quote API refused the token (401 invalid_token)")
     expect(error).to_contain_text("wrong audience")
+
+
+@pytest.fixture
+def api_for_another_origin(tmp_path: Path) -> Iterator[Harness]:
+    """A portal whose quote API allows (by CORS) only some other portal's origin."""
+    pair = start_pair(tmp_path, api_portal_url="http://localhost:9")
+    try:
+        yield pair
+    finally:
+        pair.api.stop()
+        pair.portal.stop()
+
+
+def test_api_refusing_the_origin_by_cors_gives_a_readable_error(
+    page: Page, api_for_another_origin: Harness
+) -> None:
+    portal = api_for_another_origin.portal_url
+    page.goto(f"{portal}/SignIn?returnUrl=/quote/")
+    SignIn(page, portal).fill_form("alice@contoso.com")
+    page.get_by_role("button", name=QUOTE_BUTTON).click()
+
+    error = page.locator("#flow-error")
+    expect(error).to_contain_text("refused this page's origin")
+    expect(error).to_contain_text(portal)
+
+
+@pytest.mark.parametrize("state", ["p07T@lst@T3", "my@pp$tate"])
+def test_a_state_with_reserved_characters_comes_back_intact(
+    page: Page, harness: Harness, sign_in: SignIn, state: str
+) -> None:
+    sign_in("alice@contoso.com")
+    # The seed's and Microsoft's sample states, stored as the page would store its own.
+    page.context.add_cookies(
+        [
+            {
+                "name": "quote_flow_state",
+                "value": state,
+                "url": f"{harness.portal_url}/quote-callback/",
+            }
+        ]
+    )
+    query = urlencode(
+        {
+            "client_id": "quote-demo-client",
+            "redirect_uri": f"{harness.portal_url}/quote-callback/",
+            "response_type": "token",
+            "state": state,
+        }
+    )
+    page.goto(f"/_services/auth/authorize?{query}")
+
+    expect_quotes_of(page, harness, ALICE_ID)
+
+
+def test_fragment_values_are_percent_decoded_and_plus_stays_plus(page: Page) -> None:
+    page.goto("/quote-callback/")
+    parsed = page.evaluate(
+        "QuoteClient.parseFragment('#token=a.b+c.d&state=my%40pp%24tate&expires_in=900&flag')"
+    )
+    assert parsed == {"token": "a.b+c.d", "state": "my@pp$tate", "expires_in": "900", "flag": ""}
+
+
+def test_each_state_is_twenty_fresh_url_safe_characters(page: Page) -> None:
+    page.goto("/quote/")
+    states = page.evaluate("Array.from({length: 50}, () => QuoteClient.randomState())")
+    assert len(set(states)) == 50
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{20}", state) for state in states)
