@@ -186,11 +186,10 @@
     $("#flow-status").text(message);
   }
 
+  // The quote API sends amounts as JSON numbers in currency units: show two decimals. A string
+  // (another API's choice) is shown as sent.
   function formatAmount(value) {
-    const number = Number(value);
-    return typeof value === "number" || (value !== "" && !Number.isNaN(number))
-      ? number.toFixed(2)
-      : String(value);
+    return typeof value === "number" ? value.toFixed(2) : String(value);
   }
 
   /** Render the quotes as a table into #quote-result. */
