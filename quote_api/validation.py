@@ -17,6 +17,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import jwt
 
@@ -161,8 +162,6 @@ def _is_numeric_date(value: Any) -> bool:
 
 def issuer_from_portal_url(portal_url: str) -> str:
     """The issuer a portal's tokens carry: its host and port, no scheme, no slash."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(portal_url)
     if not parts.netloc:
         raise ValueError("portal URL must be absolute, like http://localhost:8000")
@@ -247,6 +246,14 @@ class TokenValidator:
         checks.append(Check("algorithm", True, "RS256"))
 
     def _check_signature(self, token: str, checks: list[Check]) -> Any:
+        try:
+            return self._verified_key(token, checks)
+        except InvalidToken as exc:
+            if not checks or checks[-1].passed:
+                checks.append(Check("signature", False, exc.reason))
+            raise
+
+    def _verified_key(self, token: str, checks: list[Check]) -> Any:
         key = self.key_source.get_key()
         if self._signature_matches(token, key):
             checks.append(Check("signature", True, "RS256 with the portal's key"))

@@ -338,3 +338,33 @@ def test_a_refusal_carries_the_failed_check(key_source: FixedKeySource, minter: 
     assert refused.value.checks[-1].name == "issuer"
     assert not refused.value.checks[-1].passed
     assert refused.value.checks[-2].passed
+
+
+class BrokenKeySource:
+    """A key source that fails in a way nobody planned for."""
+
+    def get_key(self) -> object:
+        """Fail with an unexpected exception."""
+        raise TypeError("unexpected")
+
+    def refresh(self) -> None:
+        """Never called."""
+        raise AssertionError("refresh after an unexpected failure")
+
+
+def test_an_unexpected_failure_while_checking_is_a_401_not_a_500(db_path, minter: Minter) -> None:
+    from quote_api.app import create_app
+
+    app = create_app({"DB_PATH": str(db_path), "KEY_SOURCE": BrokenKeySource()})
+    response = app.test_client().get("/api/quotes", headers=bearer(minter.token()))
+    assert_invalid_token(response, "token could not be checked")
+
+
+def test_a_signature_refusal_is_the_last_check(key_source: FixedKeySource, minter: Minter) -> None:
+    from quote_api.validation import Check, InvalidToken, TokenValidator
+
+    token = minter.token()
+    head, body, _ = token.split(".")
+    with pytest.raises(InvalidToken) as refused:
+        TokenValidator(key_source, ISSUER, CLIENT_ID).validate(f"{head}.{body}.AAAA")
+    assert refused.value.checks[-1] == Check("signature", False, "signature check failed")
