@@ -1,7 +1,7 @@
 """Reliability fixtures: the real portal and quote API processes, signed-in contacts, tokens.
 
 Every test here drives the real `portal-sim serve` and `quote-api serve` processes over loopback.
-A module gets one pair of services; tests that kill or stop a service start their own.
+Tests share one pair of services; tests that kill, stop or reconfigure a service start their own.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -22,14 +22,21 @@ from tests.reliability.portal_client import ALICE, BOB, fetch_token, sign_in
 KEY_FETCH_LINE = re.compile(r"quote_api\.keys public key fetch \d+ (?:succeeded|failed)")
 
 
+class Token(str):
+    """A token that shows only its first characters in a repr (pytest prints fixture values)."""
+
+    def __repr__(self) -> str:
+        return f"<token {self[:10]}...>"
+
+
 @dataclass
 class Pair:
     """A portal and a quote API that trust each other, with their data under `root`."""
 
     portal: Service
     api: Service
-    admin_key: str
-    root: Path
+    admin_key: str = field(repr=False)
+    root: Path = field(default_factory=Path)
 
     def admin(self, method: str, path: str, **kwargs: object) -> requests.Response:
         """Call the portal's admin API."""
@@ -43,7 +50,7 @@ class Pair:
 
     def token_for(self, contact: tuple[str, str]) -> str:
         """Sign `contact` in on the portal and return one fresh token."""
-        return fetch_token(sign_in(self.portal.origin, *contact), self.portal.origin)
+        return Token(fetch_token(sign_in(self.portal.origin, *contact), self.portal.origin))
 
     def key_fetches(self) -> int:
         """How often the quote API has fetched the portal's key so far, from its log."""
@@ -68,10 +75,10 @@ def make_pair(root: Path, api_env: dict[str, str] | None = None) -> Pair:
     return Pair(portal, api, admin_key, root)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
-    """Both services, started once for the module."""
-    services = make_pair(tmp_path_factory.mktemp("pair"))
+    """Both services, started once and shared by the tests that do not stop them."""
+    services = make_pair(tmp_path_factory.mktemp("shared-pair"))
     services.portal.start()
     services.api.start()
     try:
@@ -80,13 +87,13 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
         services.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def alice_token(pair: Pair) -> str:
     """A valid token for Alice."""
     return pair.token_for(ALICE)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def bob_token(pair: Pair) -> str:
     """A valid token for Bob."""
     return pair.token_for(BOB)

@@ -45,10 +45,16 @@ class _FormReader(HTMLParser):
             self._done = True
 
 
-def sign_in(portal_origin: str, email: str, password: str) -> requests.Session:
-    """Sign in through GET/POST /SignIn (anti-forgery token included); return the session."""
-    session = requests.Session()
-    page = session.get(f"{portal_origin}/SignIn", timeout=10)
+def submit_sign_in(
+    session: requests.Session,
+    portal_origin: str,
+    email: str,
+    password: str,
+    return_url: str | None = None,
+) -> requests.Response:
+    """GET /SignIn, fill the form (anti-forgery token included) and POST it; no redirects."""
+    params = {"returnUrl": return_url} if return_url is not None else None
+    page = session.get(f"{portal_origin}/SignIn", params=params, timeout=10)
     page.raise_for_status()
     form = _FormReader()
     form.feed(page.text)
@@ -62,10 +68,18 @@ def sign_in(portal_origin: str, email: str, password: str) -> requests.Session:
             fields[name] = password
         elif kind == "email" or "email" in name.lower() or "username" in name.lower():
             fields[name] = email
-        elif kind in ("hidden", "text") or "value" in field:
+        else:
             fields[name] = field.get("value", "")
+    if return_url is not None:
+        fields["returnUrl"] = return_url
     action = urljoin(page.url, form.action or page.url)
-    answer = session.post(action, data=fields, allow_redirects=False, timeout=10)
+    return session.post(action, data=fields, allow_redirects=False, timeout=10)
+
+
+def sign_in(portal_origin: str, email: str, password: str) -> requests.Session:
+    """Sign in through the real form; return the signed-in session."""
+    session = requests.Session()
+    answer = submit_sign_in(session, portal_origin, email, password)
     if answer.status_code not in (302, 303) or not session.cookies:
         raise RuntimeError(f"sign-in as {email} failed with {answer.status_code}")
     return session
