@@ -157,3 +157,31 @@ def test_a_bad_portal_url_is_refused_at_start(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "portal URL" in result.stderr
+
+
+def test_concurrent_quotes_through_waitress_get_unique_numbers(
+    served: tuple[subprocess.Popen, str, Path], stand_in_portal: StandInPortal, minter: Minter
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, origin, db = served
+    token = minter.token(BOB, iss=f"127.0.0.1:{stand_in_portal.port}")
+
+    def create(_: int) -> tuple[int, str]:
+        response = requests.post(
+            f"{origin}/api/quotes",
+            json={"product_id": "CPQ-BASIC", "quantity": 1},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        return response.status_code, response.json()["number"]
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(create, range(60)))
+    assert {status for status, _ in results} == {201}
+    numbers = [number for _, number in results]
+    assert len(set(numbers)) == 60
+    store = Store(db)
+    stored = {quote["number"] for quote in store.list_quotes(BOB)}
+    store.close()
+    assert set(numbers) <= stored
