@@ -1,5 +1,5 @@
 # The README's commands. Every target sets itself up first, so a fresh clone needs nothing else.
-.PHONY: setup demo test test-fast lint fmt screenshot clean
+.PHONY: setup demo test test-fast lint fmt screenshot bench clean
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -39,6 +39,10 @@ fmt: $(VENV)/.installed
 # The README's picture of the quote page, taken from a real run of the flow.
 screenshot: setup
 	$(PY) scripts/take_screenshot.py
+
+# Speed side by side with oauth2-mock-server, raw signing and a browser floor (docs/performance.md).
+bench: setup
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) .data test-results recordings .pytest_cache .ruff_cache .hypothesis
