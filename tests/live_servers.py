@@ -115,8 +115,8 @@ def portal_service(
         api_url,
         "--data-dir",
         str(data_dir),
-        "--admin-key",
-        admin_key,
+        # One argument, so a key that starts with "-" is not taken for an option.
+        f"--admin-key={admin_key}",
         *extra_args,
     ]
     return Service("portal-sim", args, f"http://localhost:{port}", data_dir / "portal.log")
