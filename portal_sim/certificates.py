@@ -143,8 +143,10 @@ class CertificateStore:
             return signing_key
 
     def ensure_default(self) -> Certificate:
-        """The first stored certificate, made now if the folder has none."""
+        """The newest stored certificate, made now if the folder has none."""
+        # The newest, so that a key rotation done through the admin page survives a restart:
+        # APIs that already fetched the new public key keep accepting the portal's tokens.
         existing = self.list()
         if existing:
-            return existing[0]
+            return existing[-1]
         return self.create()

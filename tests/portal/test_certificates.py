@@ -56,6 +56,16 @@ def test_first_start_makes_a_certificate_and_selects_it(tmp_path: Path, config):
     assert [c.thumbprint for c in restarted.certificates.list()] == [only.thumbprint]
 
 
+def test_a_restart_keeps_signing_with_the_newest_certificate(tmp_path: Path, config):
+    config["DATA_DIR"] = str(tmp_path / "rotated")
+    first = create_app(config).extensions["portal_sim"]
+    rotated = first.certificates.create()
+    restarted = create_app(config).extensions["portal_sim"]
+    assert len(restarted.certificates.list()) == 2
+    assert restarted.settings.configured()[CERTIFICATE] == rotated.thumbprint
+    assert restarted.signing_key().thumbprint == rotated.thumbprint
+
+
 def test_thumbprint_lookup_ignores_case_and_spaces(tmp_path: Path):
     store = CertificateStore(tmp_path)
     made = store.create()
