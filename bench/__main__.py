@@ -26,6 +26,14 @@ from bench.stack import Stack
 RESULTS = Path(__file__).parent / "results.json"
 
 
+def _load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages, where the platform has them."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
 def say(message: str) -> None:
     """One progress line on stderr, so stdout holds only the table."""
     print(f"[bench] {message}", file=sys.stderr, flush=True)
@@ -65,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
+            # Other work on the machine moves every figure; the ratios are what to compare.
+            "load_average_at_start": _load_average(),
         },
         "load_generator": generator_name(),
         "connections": args.connections,
@@ -130,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             peer_install.cleanup()
         stack.cleanup()
 
+    results["machine"]["load_average_at_end"] = _load_average()
     rows = build_rows(results)
     results["table"] = [row.to_json() for row in rows]
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -139,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.duration:g} s per load figure (median round shown)."
     )
     print(render_table(rows))
+    machine = results["machine"]
+    print(
+        f"Machine: {machine['cpus']} CPUs, Python {machine['python']}, load average "
+        f"{machine['load_average_at_start']} at start, {machine['load_average_at_end']} at end."
+    )
     for name, reason in results.get("failures", {}).items():
         print(f"{name}: could not run: {reason}")
     say(f"results written to {args.output}")
