@@ -41,7 +41,23 @@ class DemoError(Exception):
 
 
 class Stop(Exception):
-    """Raised by the SIGTERM handler so that SIGTERM unwinds like Ctrl-C."""
+    """Raised at a safe point once Ctrl-C or SIGTERM has asked the demo to stop."""
+
+
+class StopRequest:
+    """Set by the Ctrl-C and SIGTERM handlers; the runner checks it between steps.
+
+    The handlers only set a flag, so no signal, however many arrive, can interrupt the
+    clean-up half way and leave a service running.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def check(self) -> None:
+        """Raise Stop when a stop was asked for."""
+        if self.requested:
+            raise Stop
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
@@ -70,7 +86,13 @@ def start_child(module: str, args: list[str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", module, "serve", *args], env=env, **options)  # noqa: S603 - our own interpreter and module, no shell
 
 
-def wait_healthy(name: str, origin: str, process: subprocess.Popen, timeout: float) -> None:
+def wait_healthy(
+    name: str,
+    origin: str,
+    process: subprocess.Popen,
+    timeout: float,
+    stop: StopRequest | None = None,
+) -> None:
     """Poll ``<origin>/healthz`` until it answers 200; fail if the process exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,6 +104,8 @@ def wait_healthy(name: str, origin: str, process: subprocess.Popen, timeout: flo
                     return
         except (urllib.error.URLError, OSError):
             pass
+        if stop is not None:
+            stop.check()
         time.sleep(0.1)
     raise DemoError(f"{name} did not answer {origin}/healthz within {timeout:.0f} seconds.")
 
@@ -122,25 +146,33 @@ def should_open_browser(no_browser: bool) -> bool:
 
 
 @contextmanager
-def sigterm_as_stop() -> Iterator[None]:
-    """Turn SIGTERM into ``Stop`` while the demo runs, so it cleans up as on Ctrl-C."""
+def stop_on_signals() -> Iterator[StopRequest]:
+    """Turn Ctrl-C and SIGTERM into a stop request while the demo runs (main thread only)."""
+    request = StopRequest()
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        raise Stop
+        request.requested = True
 
+    names = ("SIGINT", "SIGTERM", "SIGBREAK")
+    previous = {}
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        for signum in [getattr(signal, name) for name in names if hasattr(signal, name)]:
+            previous[signum] = signal.signal(signum, handler)
     except ValueError:
-        # Not the main thread: signals cannot be handled here; Ctrl-C still works.
-        yield
-        return
+        pass  # not the main thread: signals cannot be handled here
     try:
-        yield
+        yield request
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
-def run(no_browser: bool, portal_port: int = PORTAL_PORT, api_port: int = API_PORT) -> int:
+def run(
+    no_browser: bool,
+    portal_port: int = PORTAL_PORT,
+    api_port: int = API_PORT,
+    stop: StopRequest | None = None,
+) -> int:
     """Start both services, show the banner, and wait until stopped or one of them dies."""
     busy = [str(port) for port in (portal_port, api_port) if port_in_use(port)]
     if busy:
@@ -157,10 +189,10 @@ def run(no_browser: bool, portal_port: int = PORTAL_PORT, api_port: int = API_PO
         # The portal first: the quote API reads the portal's public key when it starts.
         portal = start_child("portal_sim", ["--port", str(portal_port), "--api-url", api_origin])
         children.append(("portal-sim", portal))
-        wait_healthy("portal-sim", portal_origin, portal, START_TIMEOUT)
+        wait_healthy("portal-sim", portal_origin, portal, START_TIMEOUT, stop)
         api = start_child("quote_api", ["--port", str(api_port), "--portal-url", portal_origin])
         children.append(("quote-api", api))
-        wait_healthy("quote-api", api_origin, api, START_TIMEOUT)
+        wait_healthy("quote-api", api_origin, api, START_TIMEOUT, stop)
 
         print(banner(portal_origin, api_origin), flush=True)
         if should_open_browser(no_browser):
@@ -172,6 +204,8 @@ def run(no_browser: bool, portal_port: int = PORTAL_PORT, api_port: int = API_PO
                     raise DemoError(
                         f"{name} stopped unexpectedly (exit code {process.returncode})."
                     )
+            if stop is not None:
+                stop.check()
             time.sleep(0.5)
     finally:
         # Reverse order: the API goes first, so it never runs without its portal.
@@ -195,8 +229,8 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        with sigterm_as_stop():
-            return run(args.no_browser, args.portal_port, args.api_port)
+        with stop_on_signals() as stop:
+            return run(args.no_browser, args.portal_port, args.api_port, stop)
     except (KeyboardInterrupt, Stop):
         print("\nStopped the portal simulator and the quote API.", flush=True)
         return 0

@@ -23,7 +23,16 @@ def nothing_listens_on(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def test_demo_runs_both_services_and_sigterm_stops_them_all(tmp_path: Path) -> None:
+# make and timeout each pass a SIGTERM on, and impatient people press Ctrl-C twice: the
+# signals after the first must not cut the clean-up short.
+@pytest.mark.parametrize(
+    "signals",
+    [[signal.SIGTERM], [signal.SIGTERM, signal.SIGINT, signal.SIGTERM]],
+    ids=["one-sigterm", "repeated-signals"],
+)
+def test_demo_runs_both_services_and_sigterm_stops_them_all(
+    tmp_path: Path, signals: list[signal.Signals]
+) -> None:
     portal_port, api_port = free_port(), free_port()
     env = {**os.environ, "NO_BROWSER": "1", "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "portal_sim", "demo"]
@@ -41,7 +50,8 @@ def test_demo_runs_both_services_and_sigterm_stops_them_all(tmp_path: Path) -> N
                 break
         wait_for_health(f"http://localhost:{portal_port}/healthz", 5, runner)
         wait_for_health(f"http://127.0.0.1:{api_port}/healthz", 5, runner)
-        runner.send_signal(signal.SIGTERM)
+        for signum in signals:
+            runner.send_signal(signum)
         rest, _ = runner.communicate(timeout=30)
         output = "".join(lines) + rest
     finally:
