@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from quote_api import catalogue, cors, errors, identity, meta, quotes
+from quote_api import catalogue, cors, errors, identity, inspector, meta, quotes
 from quote_api.keys import PortalKeySource
 from quote_api.storage import Store
 from quote_api.validation import TokenValidator, issuer_from_portal_url
@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024,
     # A key source object; tests inject a stand-in, otherwise the portal is asked.
     "KEY_SOURCE": None,
+    # The flow inspector's in-memory record and its CORS-enabled endpoint (--inspector).
+    "INSPECTOR": False,
 }
 
 
@@ -50,6 +52,13 @@ def _no_store(response: Response) -> Response:
     # Quotes and identities are per user; no shared or browser cache should keep them.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _flag(value: Any) -> bool:
+    # QUOTE_API_INSPECTOR=1 arrives as an int, "true" as a string.
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -83,6 +92,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # after_request hooks run last-registered first: the log line sees the final response.
     app.after_request(_log_request)
     app.after_request(_no_store)
+    app.config["INSPECTOR"] = _flag(app.config["INSPECTOR"])
+    if app.config["INSPECTOR"]:
+        # Registered before CORS so that it runs after it and sees the CORS answer.
+        inspector.init_app(app)
     cors.init_app(app)
     errors.init_app(app)
 

@@ -9,7 +9,14 @@ from typing import Any, TypeVar
 
 from flask import Response, current_app, g, jsonify, request
 
-from quote_api.validation import TOO_LARGE, InvalidToken, PortalUnreachable, TokenValidator
+from quote_api import inspector
+from quote_api.validation import (
+    TOO_LARGE,
+    Check,
+    InvalidToken,
+    PortalUnreachable,
+    TokenValidator,
+)
 
 # Refused before any decoding: no real portal token comes near this size.
 MAX_AUTHORIZATION_BYTES = 8 * 1024
@@ -79,6 +86,14 @@ def _validator() -> TokenValidator:
     return validator
 
 
+def _inspect(
+    token: str | None, outcome: str, reason: str | None, checks: list[Check] | None = None
+) -> None:
+    # Only with --inspector: the record costs a hash and a parse per request.
+    if current_app.extensions["quote_api"].get("record") is not None:
+        inspector.note_outcome(token, outcome, reason, checks)
+
+
 def require_bearer(view: F) -> F:
     """Let the view run only for a valid portal token; `g.claims` and `g.contact_id` are set."""
 
@@ -88,21 +103,28 @@ def require_bearer(view: F) -> F:
         # ignored, so they are never needed where they would leak into logs and history.
         header = request.headers.get("Authorization")
         if header is None:
+            _inspect(None, "refused", "no bearer token was sent")
             return missing_token()
         if len(header.encode("latin-1", "replace")) > MAX_AUTHORIZATION_BYTES:
+            _inspect(None, "refused", TOO_LARGE)
             return invalid_token(TOO_LARGE)
         scheme, _, credentials = header.partition(" ")
         if scheme.lower() != "bearer":
+            _inspect(None, "refused", "no bearer token was sent")
             return missing_token()
         token = credentials.lstrip(" ")
         if not _B64TOKEN.fullmatch(token):
+            _inspect(None, "refused", "malformed Authorization header")
             return invalid_request("malformed Authorization header")
         try:
             result = _validator().validate(token)
         except InvalidToken as exc:
+            _inspect(token, "refused", exc.reason, exc.checks)
             return invalid_token(exc.reason)
         except PortalUnreachable as exc:
+            _inspect(token, "unavailable", exc.reason)
             return portal_unavailable(exc.reason)
+        _inspect(token, "accepted", None, result.checks)
         g.claims = result.claims
         g.contact_id = result.claims["sub"]
         g.token_checks = result.checks

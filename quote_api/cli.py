@@ -29,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help='also accept tokens with aud "" (fetched without a client id), like the sample',
     )
+    serve.add_argument(
+        "--inspector",
+        action="store_true",
+        default=None,
+        help="keep the last 200 validation outcomes for the portal's flow inspector",
+    )
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     return parser
 
@@ -40,6 +46,7 @@ def _config_from(args: argparse.Namespace) -> dict[str, Any]:
         "CLIENT_ID": args.client_id,
         "DB_PATH": args.db,
         "ACCEPT_EMPTY_AUDIENCE": args.accept_empty_audience,
+        "INSPECTOR": args.inspector,
     }
     return {name: value for name, value in given.items() if value is not None}
 

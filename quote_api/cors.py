@@ -31,7 +31,11 @@ def add_cors_headers(response: Response) -> Response:
         return response
     response.headers["Access-Control-Allow-Origin"] = origin
     # The page reads WWW-Authenticate to say why a call failed.
-    response.headers["Access-Control-Expose-Headers"] = "WWW-Authenticate, Location, Retry-After"
+    exposed = "WWW-Authenticate, Location, Retry-After"
+    if current_app.config.get("INSPECTOR"):
+        # The flow inspector matches a call to the API's record of it by this id.
+        exposed += ", X-Request-Id"
+    response.headers["Access-Control-Expose-Headers"] = exposed
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST"
         response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"

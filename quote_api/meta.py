@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from quote_api.openapi import openapi_document
 
@@ -18,4 +18,5 @@ def healthz() -> Response:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The API's OpenAPI 3.1 document."""
-    return jsonify(openapi_document())
+    inspector = current_app.extensions["quote_api"].get("record") is not None
+    return jsonify(openapi_document(inspector=inspector))

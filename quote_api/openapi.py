@@ -62,8 +62,94 @@ def _protected(operation: dict[str, Any]) -> dict[str, Any]:
     return operation
 
 
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document as a dict."""
+_INSPECTOR_PATHS: dict[str, Any] = {
+    "/_inspector/validations": {
+        "get": {
+            "operationId": "listValidations",
+            "summary": "The last 200 token validation outcomes, newest first (--inspector only)",
+            "description": (
+                "Read by the portal's flow inspector. Only the portal's origin may read it; "
+                "entries hold a claims summary, each check's result and a token fingerprint, "
+                "never the token."
+            ),
+            "responses": {
+                "200": _json("ValidationList", "The record"),
+                "403": _json("Error", "Another origin asked"),
+            },
+        }
+    },
+    "/_inspector/validations/{request_id}": {
+        "get": {
+            "operationId": "getValidation",
+            "summary": "The outcome of one request, by its X-Request-Id (--inspector only)",
+            "parameters": [
+                {
+                    "name": "request_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            ],
+            "responses": {
+                "200": _json("Validation", "What the API checked on that request"),
+                "403": _json("Error", "Another origin asked"),
+                "404": _json("Error", "No such request in the record"),
+            },
+        }
+    },
+}
+
+_VALIDATION = {
+    "type": "object",
+    "required": ["request_id", "at", "method", "path", "status", "outcome", "checks"],
+    "properties": {
+        "request_id": {"type": "string"},
+        "at": {"type": "string", "format": "date-time"},
+        "method": {"type": "string"},
+        "path": {"type": "string"},
+        "origin": {"type": "string"},
+        "status": {"type": "integer"},
+        "outcome": {"type": "string", "enum": ["accepted", "refused", "unavailable"]},
+        "reason": {"type": ["string", "null"]},
+        "token_fingerprint": {"type": ["string", "null"]},
+        "claims": {"type": "object"},
+        "checks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "passed", "detail"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "passed": {"type": "boolean"},
+                    "detail": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def openapi_document(inspector: bool = False) -> dict[str, Any]:
+    """The OpenAPI 3.1 document as a dict; the inspector's routes only when it is on."""
+    document = _document()
+    if inspector:
+        document["paths"].update(_INSPECTOR_PATHS)
+        document["components"]["schemas"]["Validation"] = _VALIDATION
+        document["components"]["schemas"]["ValidationList"] = {
+            "type": "object",
+            "required": ["validations"],
+            "properties": {
+                "validations": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/Validation"},
+                },
+                "size": {"type": "integer"},
+            },
+        }
+    return document
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
