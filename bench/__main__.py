@@ -155,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         f"Machine: {machine['cpus']} CPUs, Python {machine['python']}, load average "
         f"{machine['load_average_at_start']} at start, {machine['load_average_at_end']} at end."
     )
+    for section in ("issuance", "api"):
+        for name, figures in results.get(section, {}).items():
+            if isinstance(figures, dict) and (
+                figures.get("bad_total") or figures.get("socket_errors_total")
+            ):
+                print(
+                    f"{section}/{name}: {figures['bad_total']} answers failed the check and "
+                    f"{figures['socket_errors_total']} socket errors (not counted in the rate)"
+                )
     for name, reason in results.get("failures", {}).items():
         print(f"{name}: could not run: {reason}")
     say(f"results written to {args.output}")

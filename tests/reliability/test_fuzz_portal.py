@@ -24,6 +24,7 @@ pytestmark = pytest.mark.reliability
 FUZZ_SETTINGS = settings(
     max_examples=80,
     deadline=None,
+    # Examples share the live processes on purpose; how fast loopback answers is not the question.
     suppress_health_check=list(HealthCheck),
     database=None,
 )
