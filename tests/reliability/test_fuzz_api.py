@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,8 @@ FUZZ_SETTINGS = settings(
     # The live processes are shared on purpose: starting them per example would be the test.
     suppress_health_check=list(HealthCheck),
     database=None,
+    # CI runs the same examples every time, so a failure there reproduces; locally they vary.
+    derandomize=bool(os.environ.get("CI")),
 )
 
 

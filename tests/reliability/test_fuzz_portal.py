@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
@@ -27,6 +28,8 @@ FUZZ_SETTINGS = settings(
     # Examples share the live processes on purpose; how fast loopback answers is not the question.
     suppress_health_check=list(HealthCheck),
     database=None,
+    # CI runs the same examples every time, so a failure there reproduces; locally they vary.
+    derandomize=bool(os.environ.get("CI")),
 )
 
 
