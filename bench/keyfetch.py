@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bench.stack import Stack
-
-# The line quote_api.keys logs for every fetch attempt.
-FETCH_LINE = re.compile(r"quote_api\.keys public key fetch \d+ (succeeded|failed)")
+from tests.reliability.services import KEY_FETCH_LINE
 
 
 def fetches_in_log(text: str) -> dict[str, int]:
     """Count fetch attempts in a quote API log, split by outcome."""
-    outcomes = FETCH_LINE.findall(text)
+    outcomes = KEY_FETCH_LINE.findall(text)
     return {
         "fetches": len(outcomes),
         "succeeded": outcomes.count("succeeded"),
@@ -26,5 +23,4 @@ def count_key_fetches(stack: Stack) -> dict[str, Any]:
 
     The bench never switches certificates, so one key was served and one fetch is expected.
     """
-    counts = fetches_in_log(stack.api.log())
-    return {**counts, "keys": 1}
+    return {**fetches_in_log(stack.api.log()), "keys": 1}

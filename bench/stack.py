@@ -2,42 +2,27 @@
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
-from tests.live_servers import Service, free_port, portal_service, quote_api_service
+from tests.reliability.services import Pair, make_pair
 
 
-@dataclass
 class Stack:
-    """A portal and a quote API that know each other, with their data in `root`."""
+    """The reliability suite's pair of services, plus what the bench reads from the portal."""
 
-    root: Path
-    portal: Service
-    api: Service
-    admin_key: str
-    portal_data: Path
-    api_db: Path
-    extra: list[Service] = field(default_factory=list)
+    def __init__(self, pair: Pair) -> None:
+        self.pair = pair
+        self.portal = pair.portal
+        self.api = pair.api
 
     @classmethod
     def create(cls, root: Path | None = None) -> Stack:
         """Lay out the folders and pick ports; nothing starts yet."""
-        root = Path(root or tempfile.mkdtemp(prefix="bench-stack-"))
-        portal_port, api_port = free_port(), free_port()
-        admin_key = secrets.token_urlsafe(24)
-        portal_data = root / "portal"
-        api_db = root / "quote-api" / "quotes.db"
-        api_db.parent.mkdir(parents=True, exist_ok=True)
-        api_origin = f"http://127.0.0.1:{api_port}"
-        portal = portal_service(portal_data, portal_port, api_origin, admin_key)
-        api = quote_api_service(api_db, api_port, portal.origin)
-        return cls(root, portal, api, admin_key, portal_data, api_db)
+        return cls(make_pair(Path(root or tempfile.mkdtemp(prefix="bench-stack-"))))
 
     def start(self) -> Stack:
         """Start the portal, then the API."""
@@ -45,37 +30,22 @@ class Stack:
         self.api.start()
         return self
 
-    def stop(self) -> None:
-        """Stop both services."""
-        for service in (self.api, self.portal, *self.extra):
-            service.stop()
-
     def cleanup(self) -> None:
-        """Stop everything and remove the temporary folder."""
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def admin(self, method: str, path: str, **kwargs: object) -> requests.Response:
-        """Call the portal's admin API with this stack's key."""
-        return requests.request(
-            method,
-            f"{self.portal.origin}/_admin/api{path}",
-            headers={"X-Admin-Key": self.admin_key},
-            timeout=10,
-            **kwargs,
-        )
+        """Stop both services and remove the temporary folder."""
+        self.pair.stop()
+        shutil.rmtree(self.pair.root, ignore_errors=True)
 
     def active_thumbprint(self) -> str:
         """The thumbprint of the certificate that signs tokens now."""
-        certificates = self.admin("GET", "/certificates").json()["certificates"]
+        certificates = self.pair.admin("GET", "/certificates").json()["certificates"]
         return next(cert["thumbprint"] for cert in certificates if cert["active"])
 
     def signing_key_pem(self) -> bytes:
-        """The active certificate's private key from the portal's data folder."""
+        """The active certificate's private key, read from the portal's data folder."""
         thumbprint = self.active_thumbprint()
-        matches = list(self.portal_data.rglob(f"{thumbprint}.key"))
+        matches = list((self.pair.root / "portal").rglob(f"{thumbprint}.key"))
         if not matches:
-            raise FileNotFoundError(f"no key file for {thumbprint} under {self.portal_data}")
+            raise FileNotFoundError(f"no key file for certificate {thumbprint}")
         return matches[0].read_bytes()
 
     def public_key_pem(self) -> bytes:

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from tests.reliability.conftest import Pair, bearer
+from tests.reliability.services import Pair, bearer
 
 pytestmark = pytest.mark.reliability
 

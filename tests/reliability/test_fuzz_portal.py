@@ -11,7 +11,6 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.reliability.conftest import Pair
 from tests.reliability.portal_client import (
     ALICE,
     CLIENT_ID,
@@ -19,6 +18,7 @@ from tests.reliability.portal_client import (
     sign_in,
     submit_sign_in,
 )
+from tests.reliability.services import Pair
 
 pytestmark = pytest.mark.reliability
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.reliability.conftest import Pair, bearer
+from tests.reliability.services import Pair, bearer
 
 pytestmark = pytest.mark.reliability
 

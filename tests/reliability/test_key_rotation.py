@@ -13,8 +13,8 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.reliability.conftest import Pair, bearer, make_pair
 from tests.reliability.portal_client import ALICE
+from tests.reliability.services import Pair, bearer, make_pair
 
 pytestmark = pytest.mark.reliability
 

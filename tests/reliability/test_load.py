@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.reliability.conftest import Pair
+from tests.reliability.services import Pair
 from tests.reliability.traffic import product_ids, run_traffic
 
 pytestmark = pytest.mark.reliability

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.reliability.conftest import Pair, bearer, make_pair
 from tests.reliability.portal_client import ALICE, BOB
+from tests.reliability.services import Pair, bearer, make_pair
 from tests.reliability.traffic import Traffic, product_ids, run_traffic
 
 pytestmark = pytest.mark.reliability
@@ -71,7 +71,7 @@ def test_sigkill_mid_load_loses_no_acknowledged_quote_and_leaves_none_half_writt
 
     crash_pair.api.start()
 
-    with sqlite3.connect(crash_pair.root / "quote-api" / "quotes.db") as db:
+    with sqlite3.connect(crash_pair.db_path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     listed = [
         {

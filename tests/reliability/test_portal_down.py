@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.reliability.conftest import Pair, bearer, make_pair
 from tests.reliability.portal_client import ALICE
+from tests.reliability.services import Pair, bearer, make_pair
 
 pytestmark = pytest.mark.reliability
 

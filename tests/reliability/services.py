@@ -1,0 +1,79 @@
+"""A portal and a quote API that trust each other, on free loopback ports: tests and bench."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from tests.live_servers import Service, free_port, portal_service, quote_api_service
+from tests.reliability.portal_client import fetch_token, sign_in
+
+# The line quote_api.keys logs for every fetch of the portal's public key.
+KEY_FETCH_LINE = re.compile(r"quote_api\.keys public key fetch \d+ (succeeded|failed)")
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for `token`."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Token(str):
+    """A token that shows only its first characters in a repr (pytest prints fixture values)."""
+
+    def __repr__(self) -> str:
+        return f"<token {self[:10]}...>"
+
+
+@dataclass
+class Pair:
+    """A portal and a quote API that trust each other, with their data under `root`."""
+
+    portal: Service
+    api: Service
+    admin_key: str = field(repr=False)
+    root: Path = field(default_factory=Path)
+
+    def admin(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        """Call the portal's admin API."""
+        return requests.request(
+            method,
+            f"{self.portal.origin}/_admin/api{path}",
+            headers={"X-Admin-Key": self.admin_key},
+            timeout=10,
+            **kwargs,
+        )
+
+    def token_for(self, contact: tuple[str, str]) -> str:
+        """Sign `contact` in on the portal and return one fresh token."""
+        return Token(fetch_token(sign_in(self.portal.origin, *contact), self.portal.origin))
+
+    def key_fetches(self) -> int:
+        """How often the quote API has fetched the portal's key so far, from its log."""
+        return len(KEY_FETCH_LINE.findall(self.api.log()))
+
+    def stop(self) -> None:
+        """Stop both processes."""
+        self.api.stop()
+        self.portal.stop()
+
+    @property
+    def db_path(self) -> Path:
+        """The quote API's SQLite file."""
+        return self.root / "quote-api" / "quotes.db"
+
+
+def make_pair(root: Path, api_env: dict[str, str] | None = None) -> Pair:
+    """Lay out a pair on free ports (nothing started yet)."""
+    admin_key = secrets.token_urlsafe(24)
+    portal_port, api_port = free_port(), free_port()
+    api_origin = f"http://127.0.0.1:{api_port}"
+    portal = portal_service(Path(root) / "portal", portal_port, api_origin, admin_key)
+    db = Path(root) / "quote-api" / "quotes.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    api = quote_api_service(db, api_port, portal.origin)
+    api.env.update(api_env or {})
+    return Pair(portal, api, admin_key, Path(root))
