@@ -12,6 +12,7 @@ from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from .branding import parse_branding
 from .certificates import CertificateStore, normalise_thumbprint
 from .contacts import ContactStore
 from .portal import Portal, current_contact
@@ -36,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # The flow inspector panel on the pages; presenter mode pauses before each hop.
+    "INSPECTOR": False,
+    "PRESENTER": False,
 }
 
 
@@ -47,6 +51,13 @@ def _load_config(config: dict[str, Any] | None) -> dict[str, Any]:
     if config:
         probe.config.update(config)
     return dict(probe.config)
+
+
+def _flag(value: Any) -> bool:
+    """A switch from config or environment: PORTAL_INSPECTOR=1 is an int, "true" a string."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
 
 
 def _secret_key(data_dir: Path) -> bytes:
@@ -81,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         Path(app.config["SCENARIO_FILE"]),
         Path(app.config["SETTINGS_FILE"]) if app.config["SETTINGS_FILE"] else None,
     )
+    branding = parse_branding(scenario.branding, Path(app.config["STATIC_FOLDER"]))
     certificates = CertificateStore(data_dir / "certificates")
     default_certificate = certificates.ensure_default()
 
@@ -108,6 +120,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         contacts=contacts,
         certificates=certificates,
         admin_key=admin_key,
+        branding=branding,
+        inspector=_flag(app.config["INSPECTOR"]),
+        presenter=_flag(app.config["PRESENTER"]),
     )
 
     from . import account, admin, auth, pages
@@ -120,6 +135,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.after_request(pages.security_headers)
     app.context_processor(lambda: {"contact": current_contact()})
+    app.context_processor(pages.page_context)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     log.info("Portal %s ready at %s", scenario.portal_name, origin)

@@ -29,6 +29,16 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="simulate the product's site-settings cache delay",
     )
+    serve.add_argument(
+        "--inspector",
+        action="store_true",
+        help="show the flow inspector panel on the pages (the quote API needs it too)",
+    )
+    serve.add_argument(
+        "--presenter",
+        action="store_true",
+        help="start the inspector in presenter mode: pause before each hop, large type",
+    )
     commands.add_parser("demo", help="start the portal and the quote API together", add_help=False)
     return parser
 
@@ -66,6 +76,10 @@ def serve(args: argparse.Namespace) -> int:
         config["ADMIN_KEY"] = args.admin_key
     if args.settings_cache_seconds is not None:
         config["SETTINGS_CACHE_SECONDS"] = args.settings_cache_seconds
+    if args.inspector or args.presenter:
+        config["INSPECTOR"] = True
+    if args.presenter:
+        config["PRESENTER"] = True
     try:
         app = create_app(config)
     except ScenarioError as error:

@@ -5,6 +5,8 @@
 ``/healthz``, prints where they are and who can sign in, opens the browser at the quote page
 (unless ``CI`` or ``NO_BROWSER`` is set) and stops both on Ctrl-C or SIGTERM.
 ``--portal-port`` and ``--api-port`` move it off 8000 and 8001 when those are taken.
+Both run with ``--inspector``, so the pages show the flow inspector; ``--presenter`` (or
+``make demo PRESENTER=1``) starts it in presenter mode.
 """
 
 from __future__ import annotations
@@ -133,6 +135,8 @@ def banner(portal_origin: str, api_origin: str) -> str:
         f"  Portal (sim)     {portal_origin}",
         f"  Quote API        {api_origin}   (OpenAPI: {api_origin}/openapi.json)",
         "",
+        "The flow inspector under each page lists every hop as it happens.",
+        "",
         f"Demo accounts, password {DEMO_PASSWORD} for all:",
     ]
     lines += [f"  {email:<{width}}  {name}, {role}" for email, name, role in DEMO_ACCOUNTS]
@@ -172,6 +176,7 @@ def run(
     portal_port: int = PORTAL_PORT,
     api_port: int = API_PORT,
     stop: StopRequest | None = None,
+    presenter: bool = False,
 ) -> int:
     """Start both services, show the banner, and wait until stopped or one of them dies."""
     busy = [str(port) for port in (portal_port, api_port) if port_in_use(port)]
@@ -187,10 +192,15 @@ def run(
     children: list[tuple[str, subprocess.Popen]] = []
     try:
         # The portal first: the quote API reads the portal's public key when it starts.
-        portal = start_child("portal_sim", ["--port", str(portal_port), "--api-url", api_origin])
+        portal_args = ["--port", str(portal_port), "--api-url", api_origin, "--inspector"]
+        if presenter:
+            portal_args.append("--presenter")
+        portal = start_child("portal_sim", portal_args)
         children.append(("portal-sim", portal))
         wait_healthy("portal-sim", portal_origin, portal, START_TIMEOUT, stop)
-        api = start_child("quote_api", ["--port", str(api_port), "--portal-url", portal_origin])
+        api = start_child(
+            "quote_api", ["--port", str(api_port), "--portal-url", portal_origin, "--inspector"]
+        )
         children.append(("quote-api", api))
         wait_healthy("quote-api", api_origin, api, START_TIMEOUT, stop)
 
@@ -227,10 +237,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--api-port", type=int, default=API_PORT, help="quote API port (default 8001)"
     )
+    parser.add_argument(
+        "--presenter",
+        action="store_true",
+        help="presenter mode: pause before each hop, large type, tokens masked until clicked",
+    )
     args = parser.parse_args(argv)
     try:
         with stop_on_signals() as stop:
-            return run(args.no_browser, args.portal_port, args.api_port, stop)
+            return run(args.no_browser, args.portal_port, args.api_port, stop, args.presenter)
     except (KeyboardInterrupt, Stop):
         print("\nStopped the portal simulator and the quote API.", flush=True)
         return 0

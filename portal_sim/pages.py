@@ -30,6 +30,29 @@ def portal_config() -> dict[str, str]:
     }
 
 
+def inspector_config() -> dict[str, object]:
+    """What the flow inspector script reads: where the API's record is and what the server saw."""
+    portal = current_portal()
+    path = request.full_path if request.query_string else request.path
+    return {
+        "apiUrl": portal.api_url,
+        "recordUrl": portal.api_url + "/_inspector/validations/",
+        "presenter": portal.presenter,
+        "signInUrl": "/SignIn",
+        # The request exactly as this server received it: proof that a fragment never arrives.
+        "serverSaw": f"{request.method} {path}",
+    }
+
+
+def page_context() -> dict[str, object]:
+    """Template values every page shares: the brand and, when on, the inspector's config."""
+    portal = current_portal()
+    return {
+        "branding": portal.branding,
+        "inspector_config": inspector_config() if portal.inspector else None,
+    }
+
+
 def security_headers(response: Response) -> Response:
     """Lock pages down: no referrer, scripts from the portal only, no framing."""
     response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -70,6 +93,14 @@ def quote() -> ResponseReturnValue:
 def quote_callback() -> ResponseReturnValue:
     """The redirect page that receives the token in its fragment."""
     return render_template("quote_callback.html", portal_config=portal_config())
+
+
+@bp.get("/branding.css")
+def branding_css() -> ResponseReturnValue:
+    """The customer's colours as CSS custom properties (empty when the scenario sets none)."""
+    branding = current_portal().branding
+    body = branding.stylesheet() if branding.has_stylesheet else ""
+    return Response(body, mimetype="text/css")
 
 
 @bp.get("/favicon.ico")

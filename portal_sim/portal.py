@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from flask import current_app, g, session
 
+from .branding import Branding
 from .certificates import CertificateStore
 from .contacts import Contact, ContactStore
 from .settings import SiteSettings
@@ -29,6 +30,10 @@ class Portal:
     contacts: ContactStore
     certificates: CertificateStore
     admin_key: str
+    branding: Branding = field(default_factory=Branding)
+    # The flow inspector panel (--inspector) and whether it starts in presenter mode.
+    inspector: bool = False
+    presenter: bool = False
 
     @property
     def issuer(self) -> str:

@@ -23,6 +23,8 @@ class Scenario:
     page_client_id: str
     settings: dict[str, str] = field(default_factory=dict)
     contacts: list[dict[str, Any]] = field(default_factory=list)
+    # Checked by portal_sim.branding once the static folder is known.
+    branding: dict[str, Any] | None = None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -60,10 +62,11 @@ def load_scenario(default: Path = DEFAULT_SCENARIO, override: Path | None = None
         page_client_id=str(base.get("page_client_id", "")),
         settings=_settings(base, default),
         contacts=list(base.get("contacts", [])),
+        branding=base.get("branding"),
     )
     if override is not None:
         extra = _read(override)
-        known = {"portal_name", "portal_id", "page_client_id", "settings", "contacts"}
+        known = {"portal_name", "portal_id", "page_client_id", "settings", "contacts", "branding"}
         unknown = set(extra) - known
         if unknown:
             raise ScenarioError(f"{override}: unknown keys {sorted(unknown)}")
@@ -76,6 +79,8 @@ def load_scenario(default: Path = DEFAULT_SCENARIO, override: Path | None = None
             if not isinstance(extra["contacts"], list):
                 raise ScenarioError(f"{override}: contacts must be a list")
             scenario.contacts = list(extra["contacts"])
+        if "branding" in extra:
+            scenario.branding = extra["branding"]
         for key in ("portal_name", "portal_id", "page_client_id"):
             if key in extra:
                 setattr(scenario, key, str(extra[key]))

@@ -25,6 +25,14 @@
       fragment = {};
       malformed = true;
     }
+    const fragmentText = window.location.hash.replace(/^#/, "");
+    client.inspect("token-issued", {
+      redirectedTo: window.location.href,
+      redirectedToPath: window.location.pathname + window.location.search,
+      fragment: fragmentText,
+      token: fragment.token,
+      expiresIn: fragment.expires_in,
+    });
     if (window.location.hash) {
       // The token must not stay in the address bar, the history or a bookmark.
       window.history.replaceState(null, "", window.location.pathname + window.location.search);
@@ -34,11 +42,22 @@
       client.startAuthorize(config);
     };
 
+    const stateCheck = function (reason) {
+      client.inspect("state-validated", {
+        expected: expected,
+        received: fragment.state,
+        passed: reason === null,
+        reason: reason,
+      });
+    };
+
     if (malformed) {
+      stateCheck("the answer in the address could not be read");
       client.showError("State validation failed: the answer in the address could not be read.");
       return;
     }
     if (!fragment.state) {
+      stateCheck("the answer carries no state");
       client.showError(
         "State validation failed: the portal's answer carries no state, so it cannot be " +
           "matched to a request from this browser.",
@@ -47,6 +66,7 @@
       return;
     }
     if (!expected) {
+      stateCheck("this browser has no pending request (used already, or expired)");
       client.showError(
         "State validation failed: this browser has no pending request (the answer was " +
           "already used, or it is older than " + config.stateMaxAgeSeconds + " seconds).",
@@ -55,6 +75,7 @@
       return;
     }
     if (fragment.state !== expected) {
+      stateCheck("the state that came back differs from the one this browser sent");
       client.showError(
         "State validation failed: the state in the answer does not match the one this " +
           "browser sent.",
@@ -62,6 +83,7 @@
       );
       return;
     }
+    stateCheck(null);
     if (!fragment.token) {
       client.showError("The portal's answer carries no token.", { label: "Start again", run: restart });
       return;

@@ -30,6 +30,25 @@
   const STATE_LENGTH = 20;
   const STATE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+  /**
+   * The harness's flow inspector, when the portal shows it (portal-sim serve --inspector). On a
+   * real portal it is absent and these two do nothing more than run the next step.
+   */
+  function inspect(step, details) {
+    if (window.FlowInspector) {
+      window.FlowInspector.record(step, details);
+    }
+  }
+
+  /** Take the next hop; in the inspector's presenter mode, once the presenter says Next. */
+  function hop(step, details, next) {
+    if (window.FlowInspector) {
+      window.FlowInspector.before(step, details).then(next);
+      return;
+    }
+    next();
+  }
+
   /** The page's configuration: DEFAULTS, overridden by the page's config block. */
   function readConfig() {
     const config = Object.assign({}, DEFAULTS);
@@ -98,14 +117,36 @@
   /** Start the implicit grant: new state, stored, then off to the authorize endpoint. */
   function startAuthorize(config) {
     const state = randomState();
+    // The portal copies the nonce into the token, tying the token to this request.
+    const nonce = randomState();
     saveState(config, state);
     const query = [
       "client_id=" + encodeURIComponent(config.clientId),
       "redirect_uri=" + encodeURIComponent(config.redirectUri),
       "response_type=token",
       "state=" + encodeURIComponent(state),
+      "nonce=" + encodeURIComponent(nonce),
     ].join("&");
-    window.location.assign(config.authorizeUrl + "?" + query);
+    const url = config.authorizeUrl + "?" + query;
+    if (window.FlowInspector) {
+      window.FlowInspector.start("implicit");
+    }
+    hop(
+      "authorize-request",
+      {
+        url: url,
+        clientId: config.clientId,
+        redirectUri: config.redirectUri,
+        responseType: "token",
+        state: state,
+        nonce: nonce,
+        stateCookie: config.stateCookie,
+        cookiePath: stateCookiePath(config),
+      },
+      function () {
+        window.location.assign(url);
+      },
+    );
   }
 
   /**
@@ -295,34 +336,54 @@
       return $.Deferred().reject().promise();
     }
     clearError();
-    showStatus("Asking the quote API for your quotes...");
-    return $.ajax({
-      url: config.apiUrl.replace(/\/+$/, "") + "/api/quotes",
-      method: "GET",
-      dataType: "json",
-      cache: false,
-      timeout: config.apiTimeoutMs,
-      headers: { Authorization: "Bearer " + session.token },
-    })
-      .done(function (answer) {
-        const quotes = answer && Array.isArray(answer.quotes) ? answer.quotes : null;
-        if (quotes === null) {
-          showStatus("");
-          showError("The quote API answered without a list of quotes.");
-          return;
-        }
-        showStatus("");
-        renderQuotes(quotes, session);
-      })
-      .fail(function (xhr, textStatus) {
-        showStatus("");
-        $("#quote-result").empty();
-        if (looksExpired(xhr) || (xhr.status === 401 && isExpired(session))) {
-          showError("Your token has expired. Get a new token to see your quotes.", newToken);
-          return;
-        }
-        showError(describeApiFailure(config, xhr, textStatus));
+    const url = config.apiUrl.replace(/\/+$/, "") + "/api/quotes";
+    const call = { method: "GET", url: url, token: session.token };
+    const finished = $.Deferred();
+    hop("api-request", call, function () {
+      showStatus("Asking the quote API for your quotes...");
+      const request = $.ajax({
+        url: url,
+        method: "GET",
+        dataType: "json",
+        cache: false,
+        timeout: config.apiTimeoutMs,
+        headers: { Authorization: "Bearer " + session.token },
       });
+      request
+        .always(function () {
+          const xhr = request;
+          const requestId = xhr.getResponseHeader("X-Request-Id");
+          inspect("api-request", Object.assign({ status: xhr.status, requestId: requestId }, call));
+          if (window.FlowInspector && xhr.status !== 0) {
+            window.FlowInspector.fetchValidation(requestId);
+          }
+        })
+        .done(function (answer) {
+          const quotes = answer && Array.isArray(answer.quotes) ? answer.quotes : null;
+          if (quotes === null) {
+            showStatus("");
+            showError("The quote API answered without a list of quotes.");
+            finished.reject();
+            return;
+          }
+          showStatus("");
+          renderQuotes(quotes, session);
+          const who = session.claims && (session.claims.email || session.claims.preferred_username);
+          inspect("quote-rendered", { count: quotes.length, who: who });
+          finished.resolve(answer);
+        })
+        .fail(function (xhr, textStatus) {
+          showStatus("");
+          $("#quote-result").empty();
+          finished.reject();
+          if (looksExpired(xhr) || (xhr.status === 401 && isExpired(session))) {
+            showError("Your token has expired. Get a new token to see your quotes.", newToken);
+            return;
+          }
+          showError(describeApiFailure(config, xhr, textStatus));
+        });
+    });
+    return finished.promise();
   }
 
   /** The words for a PortalSTS error document, or null when the text is not one. */
@@ -357,5 +418,7 @@
     clearError: clearError,
     showStatus: showStatus,
     describePortalError: describePortalError,
+    inspect: inspect,
+    hop: hop,
   };
 })(window, window.jQuery);

@@ -38,13 +38,26 @@
     }
   }
 
-  /** The supported path: POST /_services/auth/token, then call the quote API with the token. */
-  function quoteWithTokenEndpoint() {
+  /**
+   * The supported path: POST /_services/auth/token, then call the quote API with the token.
+   * `resumed` is true when the page comes back from sign-in and carries on the same flow.
+   */
+  function quoteWithTokenEndpoint(resumed) {
     client.clearError();
     $("#quote-result").empty();
+    const url = config.tokenUrl + "?client_id=" + encodeURIComponent(config.clientId);
+    if (window.FlowInspector && resumed !== true) {
+      window.FlowInspector.start("token");
+    }
+    client.hop("token-request", { url: url, clientId: config.clientId }, function () {
+      requestToken(url);
+    });
+  }
+
+  function requestToken(url) {
     client.showStatus("Asking the portal for a token...");
     $.ajax({
-      url: config.tokenUrl + "?client_id=" + encodeURIComponent(config.clientId),
+      url: url,
       method: "POST",
       dataType: "text",
       cache: false,
@@ -66,6 +79,11 @@
           );
           return;
         }
+        client.inspect("token-received", {
+          token: token,
+          expiresIn: xhr.getResponseHeader("expires_in"),
+          state: xhr.getResponseHeader("state"),
+        });
         const session = client.makeSession(token, xhr.getResponseHeader("expires_in"));
         client.showQuotes(config, session, quoteWithTokenEndpoint);
       })
@@ -90,12 +108,14 @@
     $("#give-quote").on("click", function () {
       client.startAuthorize(config);
     });
-    $("#token-quote").on("click", quoteWithTokenEndpoint);
+    $("#token-quote").on("click", function () {
+      quoteWithTokenEndpoint(false);
+    });
 
     const params = new URLSearchParams(window.location.search);
     if (params.get(CONTINUE_PARAM) === CONTINUE_TOKEN) {
       dropContinueMarker();
-      quoteWithTokenEndpoint();
+      quoteWithTokenEndpoint(true);
     }
   });
 })(window, window.jQuery, window.QuoteClient);

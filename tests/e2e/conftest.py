@@ -37,6 +37,17 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
 
 
 @pytest.fixture(scope="session")
+def inspecting_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """A second pair, both started with --inspector, for the flow inspector's tests."""
+    pair = start_pair(tmp_path_factory.mktemp("inspecting"), inspector=True)
+    try:
+        yield pair
+    finally:
+        pair.api.stop()
+        pair.portal.stop()
+
+
+@pytest.fixture(scope="session")
 def base_url(harness: Harness) -> str:
     """Relative URLs in page.goto() go to the portal."""
     return harness.portal_url

@@ -97,6 +97,7 @@ def start_pair(
     prepare_db: bool = False,
     api_client_id: str = "quote-demo-client",
     api_portal_url: str | None = None,
+    inspector: bool = False,
 ) -> Harness:
     """Start a portal and a quote API that trust each other; stop the portal if the API fails."""
     portal_port, api_port = free_port(), free_port()
@@ -114,11 +115,16 @@ def start_pair(
         finally:
             store.close()
 
-    portal = portal_service(root / "portal", portal_port, api_origin, admin_key)
+    flags = ["--inspector"] if inspector else []
+    portal = portal_service(root / "portal", portal_port, api_origin, admin_key, flags)
     # The portal first: the quote API reads the portal's public key when it starts.
     portal.start()
     api = quote_api_service(
-        db_path, api_port, api_portal_url or portal_origin, client_id=api_client_id
+        db_path,
+        api_port,
+        api_portal_url or portal_origin,
+        client_id=api_client_id,
+        extra_args=flags,
     )
     try:
         api.start()
@@ -143,6 +149,6 @@ class SignIn:
 
     def __call__(self, email: str, password: str = PASSWORD) -> None:
         """Open the sign-in page, sign in, and wait until the portal has let the user in."""
-        self.page.goto("/SignIn?returnUrl=/quote/")
+        self.page.goto(f"{self.base_url}/SignIn?returnUrl=/quote/")
         self.fill_form(email, password)
         expect(self.page).to_have_url(f"{self.base_url}/quote/")
