@@ -1,5 +1,5 @@
 # The README's commands. Every target sets itself up first, so a fresh clone needs nothing else.
-.PHONY: setup demo test test-fast lint fmt screenshot bench clean
+.PHONY: setup demo demo-record test test-fast lint fmt screenshot bench clean
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,8 +19,13 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.browser: $(VENV)/.installed scripts/ensure_browser.py
 	$(PY) scripts/ensure_browser.py --write $@
 
+# PRESENTER=1: the flow inspector pauses before each hop, in large type, tokens masked.
 demo: setup
-	$(PY) -m portal_sim demo
+	$(PY) -m portal_sim demo $(if $(PRESENTER),--presenter)
+
+# The whole flow, headless, as a screenshot per step and a video in recordings/.
+demo-record: setup
+	$(PY) -m portal_sim.record --out recordings
 
 test: setup lint
 	$(PY) -m pytest
