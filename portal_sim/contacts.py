@@ -111,7 +111,16 @@ class ContactStore:
         self._contacts: dict[str, Contact] = {}
         self._lock = threading.Lock()
         # Checked against when the email is unknown, so both cases cost the same.
-        self._dummy_hash = generate_password_hash(uuid.uuid4().hex, method=hash_method)
+        self._dummy_hash = ""
+        # Slow password hashes of the scenario's contacts are made off the start-up path (they
+        # were most of the portal's ready time); sign-in waits for them.
+        self._hashed = threading.Event()
+        self._hashed.set()
+        self._pending: dict[str, str] = {}
+
+    def wait_for_password_hashes(self, timeout: float | None = None) -> bool:
+        """Block until the background hashing is done; False if the timeout ran out first."""
+        return self._hashed.wait(timeout)
 
     def all(self) -> list[Contact]:
         """Every contact, in the order they were added."""
@@ -131,13 +140,14 @@ class ContactStore:
 
     def authenticate(self, email: str, password: str) -> Contact | None:
         """The contact whose email and password match, else None."""
+        self.wait_for_password_hashes()
         contact = self.find_by_email(email)
         if contact is None:
-            check_password_hash(self._dummy_hash, password)
+            check_password_hash(self._dummy(), password)
             return None
         return contact if check_password_hash(contact.password_hash, password) else None
 
-    def add(self, data: Mapping[str, Any]) -> Contact:
+    def add(self, data: Mapping[str, Any], *, hash_later: bool = False) -> Contact:
         """Add a contact from a description with email, password and names."""
         email = _text(data, "email")
         password = data.get("password")
@@ -154,7 +164,7 @@ class ContactStore:
             given_name=_text(data, "given_name") or "",
             family_name=_text(data, "family_name") or "",
             phone_number=_text(data, "phone_number") or "",
-            password_hash=generate_password_hash(password, method=self._hash_method),
+            password_hash="" if hash_later else self._hash(password),
             web_roles=roles,
         )
         with self._lock:
@@ -163,12 +173,43 @@ class ContactStore:
             if any(c.email.lower() == email.lower() for c in self._contacts.values()):
                 raise ContactError("a contact with this email exists")
             self._contacts[contact.id] = contact
+            if hash_later:
+                self._pending[contact.id] = password
         return contact
 
+    def _hash(self, password: str) -> str:
+        return generate_password_hash(password, method=self._hash_method)
+
+    def _dummy(self) -> str:
+        """The hash an unknown email is checked against, made once on first need."""
+        if not self._dummy_hash:
+            self._dummy_hash = self._hash(uuid.uuid4().hex)
+        return self._dummy_hash
+
     def add_all(self, descriptions: Iterable[Mapping[str, Any]]) -> None:
-        """Add several contacts, as a scenario lists them."""
-        for description in descriptions:
-            self.add(description)
+        """Add a scenario's contacts; their passwords are hashed in the background."""
+        self._hashed.clear()
+        try:
+            for description in descriptions:
+                self.add(description, hash_later=True)
+        finally:
+            threading.Thread(target=self._hash_pending, name="password-hashes", daemon=True).start()
+
+    def _hash_pending(self) -> None:
+        """Hash the passwords added with hash_later, then let sign-ins through."""
+        try:
+            self._dummy()
+            with self._lock:
+                pending, self._pending = self._pending, {}
+            for contact_id, password in pending.items():
+                hashed = self._hash(password)
+                with self._lock:
+                    current = self._contacts.get(contact_id)
+                    # A password changed meanwhile through the admin API keeps its own hash.
+                    if current is not None and not current.password_hash:
+                        self._contacts[contact_id] = replace(current, password_hash=hashed)
+        finally:
+            self._hashed.set()
 
     def update(self, contact_id: str, data: Mapping[str, Any]) -> Contact:
         """Change any of a contact's fields; KeyError when there is no such contact."""
@@ -185,7 +226,7 @@ class ContactStore:
             password = data["password"]
             if not isinstance(password, str) or not password:
                 raise ContactError("password must be a non-empty string")
-            changes["password_hash"] = generate_password_hash(password, method=self._hash_method)
+            changes["password_hash"] = self._hash(password)
         with self._lock:
             current = self._contacts[contact_id]
             new_email = changes.get("email", current.email).lower()

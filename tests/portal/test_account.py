@@ -6,6 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from portal_sim.account import safe_return_url
+from portal_sim.contacts import ContactStore
 from tests.portal.support import ADMIN, ALICE, ALICE_ID, BOB, PASSWORD, AuthActions, csrf_from
 
 
@@ -69,7 +70,9 @@ def test_sign_in_with_another_sessions_token_is_refused(client: FlaskClient, app
 
 
 def test_passwords_are_stored_hashed(app):
-    contact = app.extensions["portal_sim"].contacts.get(ALICE_ID)
+    contacts = app.extensions["portal_sim"].contacts
+    assert contacts.wait_for_password_hashes(timeout=30)
+    contact = contacts.get(ALICE_ID)
     assert PASSWORD not in contact.password_hash
     assert contact.password_hash.startswith("pbkdf2:")
 
@@ -126,3 +129,12 @@ def test_safe_return_url_refuses_anything_with_a_host():
 
 def test_return_url_to_the_sign_in_page_itself_goes_home(auth: AuthActions):
     assert auth.sign_in(return_url="/SignIn?returnUrl=/quote/").location == "/"
+
+
+def test_a_sign_in_right_after_start_waits_for_the_background_password_hashes():
+    store = ContactStore(hash_method="scrypt")
+    store.add_all([{"email": "dana@contoso.com", "password": PASSWORD, "given_name": "Dana"}])
+    assert store.authenticate("dana@contoso.com", PASSWORD) is not None
+    assert store.authenticate("dana@contoso.com", "Pass@word2") is None
+    assert store.authenticate("nobody@contoso.com", PASSWORD) is None
+    assert store.find_by_email("dana@contoso.com").password_hash.startswith("scrypt:")
