@@ -233,8 +233,11 @@ def _jpeg_size(jpeg: bytes) -> tuple[int, int]:
     return VIEWPORT["width"], VIEWPORT["height"]
 
 
-def record_flow(out: Path, timeout_ms: float = 15000) -> list[Path]:
-    """Run Alice's flow through the inspector and write the files; returns what was written."""
+def record_flow(out: Path, dwell_seconds: float = 1.5, timeout_ms: float = 15000) -> list[Path]:
+    """Run Alice's flow through the inspector and write the files; returns what was written.
+
+    ``dwell_seconds`` is how long the video stays on each step, so a viewer can read it.
+    """
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import expect, sync_playwright
@@ -348,9 +351,15 @@ def main(argv: list[str] | None = None) -> int:
         description="Record the quote flow as a screenshot per step and a video.",
     )
     parser.add_argument("--out", default="recordings", help="output folder (default recordings)")
+    parser.add_argument(
+        "--dwell",
+        type=float,
+        default=1.5,
+        help="seconds the video stays on each step (default 1.5)",
+    )
     args = parser.parse_args(argv)
     try:
-        written = record_flow(Path(args.out))
+        written = record_flow(Path(args.out), dwell_seconds=max(0.0, args.dwell))
     except RecordError as exc:
         print(f"demo-record: {exc}", file=sys.stderr)
         return 1

@@ -35,7 +35,7 @@ def avi_frames(data: bytes) -> list[bytes]:
 def test_demo_record_writes_a_screenshot_per_step_and_a_video(tmp_path: Path) -> None:
     out = tmp_path / "recordings"
     run = subprocess.run(
-        [sys.executable, "-m", "portal_sim.record", "--out", str(out)],
+        [sys.executable, "-m", "portal_sim.record", "--out", str(out), "--dwell", "0.1"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
