@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from flask import request
 from werkzeug.wrappers import Response
 
 log = logging.getLogger("portal_sim.errors")
@@ -97,7 +98,14 @@ def error_document(error_id: str, now: datetime | None = None) -> tuple[str, str
 def error_response(error_id: str, status: int = 400) -> Response:
     """Answer with a PortalSTS JSON document and log its correlation id."""
     body, correlation_id = error_document(error_id)
-    log.warning("Refused with %s (correlation id %s)", error_id, correlation_id)
+    log.warning(
+        "%s %s for client %r refused with %s (correlation id %s)",
+        request.method,
+        request.path,
+        request.args.get("client_id", "")[:40],
+        error_id,
+        correlation_id,
+    )
     response = Response(body, status=status, content_type="application/json; charset=utf-8")
     response.headers["Cache-Control"] = "no-store"
     return response

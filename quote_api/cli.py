@@ -55,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # waitress warns once per queued request when its threads are busy; under load those lines
+    # would drown the one-line-per-request log.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         app = create_app(_config_from(args))
     except ValueError as exc:

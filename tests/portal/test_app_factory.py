@@ -73,7 +73,8 @@ def test_logs_follow_each_step_without_passwords_or_whole_tokens(
     client.post("/_services/auth/token", query_string={"client_id": "nobody"})
     text = caplog.text
     assert "signed in" in text
-    assert f"Token {token.decode()[:10]}..." in text
+    assert f"POST /_services/auth/token: token {token.decode()[:10]}... issued for contact" in text
+    assert f"and client '{CLIENT_ID}'" in text
     assert token.decode()[:11] not in text
     assert PASSWORD not in text
-    assert "PortalSTS0001 (correlation id " in text
+    assert "client 'nobody' refused with PortalSTS0001 (correlation id " in text
