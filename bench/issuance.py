@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import jwt
+import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -22,7 +24,7 @@ from tests.reliability.portal_client import (
 )
 
 
-def rate_of(work: Any, seconds: float = 2.0) -> float:
+def rate_of(work: Callable[[], object], seconds: float = 2.0) -> float:
     """Calls per second of `work()` in this process, run for about `seconds`."""
     work()
     count = 0
@@ -58,7 +60,9 @@ def raw_signing_rates(private_pem: bytes) -> dict[str, float]:
     return {"rsa_sign_per_s": round(bare, 1), "issue_token_per_s": round(whole, 1)}
 
 
-def check_tokens_are_fresh(stack: Stack, session: Any, count: int = 20) -> dict[str, Any]:
+def check_tokens_are_fresh(
+    stack: Stack, session: requests.Session, count: int = 20
+) -> dict[str, Any]:
     """Ask for `count` tokens with distinct nonces: each must differ and verify with /publickey."""
     public_pem = stack.public_key_pem()
     tokens = [fetch_token(session, stack.portal.origin, nonce=f"fresh{n}") for n in range(count)]

@@ -32,6 +32,7 @@ class _FormReader(HTMLParser):
         self._done = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Note the first form's action and the inputs inside it."""
         values = {name: value or "" for name, value in attrs}
         if tag == "form" and not self._done:
             self._in_form = True
@@ -40,6 +41,7 @@ class _FormReader(HTMLParser):
             self.inputs.append(values)
 
     def handle_endtag(self, tag: str) -> None:
+        """Stop collecting at the end of the first form."""
         if tag == "form" and self._in_form:
             self._in_form = False
             self._done = True
