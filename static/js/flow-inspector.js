@@ -224,6 +224,13 @@
   }
 
   function describeTokenReceived(data) {
+    if (data.error) {
+      return {
+        fields: [field("Answer", String(data.status)), field("Portal said", data.error)],
+        status: "failed",
+        reason: data.error,
+      };
+    }
     const part = tokenFields("token-received", data.token, data.expiresIn);
     return {
       fields: [

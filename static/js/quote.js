@@ -73,10 +73,11 @@
         }
         const token = (body || "").trim();
         if (token.split(".").length !== 3) {
+          const message =
+            client.describePortalError(body) || "The portal's token endpoint sent no token.";
+          client.inspect("token-received", { status: xhr.status, error: message });
           client.showStatus("");
-          client.showError(
-            client.describePortalError(body) || "The portal's token endpoint sent no token.",
-          );
+          client.showError(message);
           return;
         }
         client.inspect("token-received", {
@@ -88,12 +89,13 @@
         client.showQuotes(config, session, quoteWithTokenEndpoint);
       })
       .fail(function (xhr) {
-        client.showStatus("");
-        client.showError(
+        const message =
           client.describePortalError(xhr.responseText) ||
-            "The portal's token endpoint answered " + xhr.status + " " + (xhr.statusText || "") +
-              ".",
-        );
+          "The portal's token endpoint answered " + xhr.status + " " + (xhr.statusText || "") +
+            ".";
+        client.inspect("token-received", { status: xhr.status, error: message });
+        client.showStatus("");
+        client.showError(message);
       });
   }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.support import ALICE_ID, Harness, SignIn
 from tests.e2e.test_quote_flow import QUOTE_BUTTON, TOKEN_BUTTON, rewrite_authorize_state
@@ -335,3 +335,49 @@ def test_the_record_endpoint_refuses_other_origins(inspecting_harness: Harness) 
     )
     assert refused.status_code == 403
     assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+def test_a_refused_token_shows_the_failed_check_from_the_apis_record(
+    page: Page, signed_in: SignIn, inspecting_harness: Harness
+) -> None:
+    def tamper(route: Route) -> None:
+        headers = dict(route.request.headers)
+        token = headers["authorization"].removeprefix("Bearer ")
+        head, body, signature = token.split(".")
+        flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+        headers["authorization"] = f"Bearer {head}.{body}.{flipped}"
+        route.continue_(headers=headers)
+
+    page.route(f"{inspecting_harness.api_url}/api/quotes*", tamper)
+    page.get_by_role("button", name=TOKEN_BUTTON).click()
+
+    expect(page.locator("#flow-error")).to_contain_text("refused the token")
+    expect_steps(page, ["token-request", "token-received", "api-request", "api-validated"])
+    validated = step(page, "api-validated")
+    expect(validated).to_have_attribute("data-status", "failed")
+    expect(validated.locator(".inspector-reason")).to_have_text(
+        "Stopped here: signature check failed"
+    )
+    expect(field_value(page, "api-validated", "signature")).to_have_text(
+        re.compile(r"^FAIL — signature check failed$")
+    )
+    expect(field_value(page, "api-request", "Answer")).to_have_text("401")
+
+
+def test_a_portal_refusal_on_the_token_endpoint_stops_at_token_received(
+    page: Page, signed_in: SignIn, inspecting_harness: Harness
+) -> None:
+    setting = "ImplicitGrantFlow/RegisteredClientId"
+    changed = inspecting_harness.admin("PUT", f"/settings/{setting}", json={"value": "another"})
+    assert changed.status_code == 200, changed.text
+    try:
+        page.get_by_role("button", name=TOKEN_BUTTON).click()
+        expect(page.locator("#flow-error")).to_contain_text("PortalSTS0001")
+        expect_steps(page, ["token-request", "token-received"])
+        received = step(page, "token-received")
+        expect(received).to_have_attribute("data-status", "failed")
+        expect(received.locator(".inspector-reason")).to_contain_text(
+            "The portal refused: PortalSTS0001"
+        )
+    finally:
+        inspecting_harness.admin("DELETE", f"/settings/{setting}")
