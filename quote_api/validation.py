@@ -14,7 +14,9 @@ import binascii
 import json
 import math
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -30,6 +32,8 @@ ALLOWED_HEADER_MEMBERS = frozenset({"alg", "typ", "nonce"})
 REQUIRED_CLAIMS = ("sub", "iss", "aud", "exp", "iat", "nbf")
 # Far beyond any real date; keeps arithmetic on the time claims away from overflow.
 MAX_NUMERIC_DATE = 2**40
+# Accepted tokens remembered so that the signature of the same bytes is not verified again.
+VERIFIED_CACHE_SIZE = 1024
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -189,12 +193,20 @@ class TokenValidator:
         self.leeway = leeway
         self.max_lifetime = max_lifetime
         self.max_token_length = max_token_length
+        # A browser sends the same token with every call until it expires, and verifying it
+        # again was most of the cost of a request. An entry holds the key that verified it and
+        # is dropped when that key is no longer the portal's; expiry is checked on every hit.
+        self._verified: OrderedDict[str, tuple[Any, ValidationResult]] = OrderedDict()
+        self._verified_lock = threading.Lock()
 
     def validate(self, token: str) -> ValidationResult:
         """Return the claims of a good token; raise InvalidToken or PortalUnreachable if not."""
+        remembered = self._remembered(token)
+        if remembered is not None:
+            return remembered
         checks: list[Check] = []
         try:
-            claims = self._validate(token, checks)
+            claims, key = self._validate(token, checks)
         except (InvalidToken, PortalUnreachable) as exc:
             if isinstance(exc, InvalidToken):
                 exc.checks = checks
@@ -204,13 +216,43 @@ class TokenValidator:
             # hostile input; whatever it is, the answer is the same refusal.
             checks.append(Check("unexpected", False, UNEXPECTED))
             raise InvalidToken(UNEXPECTED, checks) from exc
-        return ValidationResult(claims=claims, checks=checks)
+        result = ValidationResult(claims=claims, checks=checks)
+        self._remember(token, key, result)
+        return ValidationResult(claims=dict(claims), checks=list(checks))
+
+    def _remember(self, token: str, key: Any, result: ValidationResult) -> None:
+        with self._verified_lock:
+            self._verified[token] = (key, result)
+            self._verified.move_to_end(token)
+            while len(self._verified) > VERIFIED_CACHE_SIZE:
+                self._verified.popitem(last=False)
+
+    def _remembered(self, token: str) -> ValidationResult | None:
+        """An earlier acceptance of these exact bytes, if its key and lifetime still hold."""
+        with self._verified_lock:
+            entry = self._verified.get(token)
+            if entry is not None:
+                self._verified.move_to_end(token)
+        if entry is None:
+            return None
+        key, result = entry
+        # nbf and iat only ever get further into the past; exp and the key can lapse.
+        current = self.key_source.get_key()
+        if current is not key or result.claims["exp"] <= time.time() - self.leeway:
+            with self._verified_lock:
+                self._verified.pop(token, None)
+            return None  # the full path gives the refusal its proper reason
+        checks = [
+            *result.checks,
+            Check("remembered", True, "same token bytes accepted earlier with the same key"),
+        ]
+        return ValidationResult(claims=dict(result.claims), checks=checks)
 
     def _fail(self, checks: list[Check], name: str, reason: str) -> InvalidToken:
         checks.append(Check(name, False, reason))
         return InvalidToken(reason, checks)
 
-    def _validate(self, token: str, checks: list[Check]) -> dict[str, Any]:
+    def _validate(self, token: str, checks: list[Check]) -> tuple[dict[str, Any], Any]:
         if len(token) > self.max_token_length:
             raise self._fail(checks, "size", TOO_LARGE)
         checks.append(Check("size", True, f"{len(token)} characters"))
@@ -232,7 +274,7 @@ class TokenValidator:
         key = self._check_signature(token, checks)
         self._check_claims(payload, checks)
         self._pyjwt_agrees(token, key, payload["aud"], checks)
-        return payload
+        return payload, key
 
     def _check_header(self, header: dict[str, Any], checks: list[Check]) -> None:
         # jku, jwk, x5u, kid and crit would each let the token choose how it is checked.
