@@ -78,6 +78,8 @@
 
   // Whole secret values of this page only, by "step/label"; never put in storage.
   const wholeValues = {};
+  // Masked values the presenter has clicked open on this page, by "step/label".
+  const revealed = {};
   let pendingNext = null;
 
   // --- Storage ---
@@ -399,10 +401,28 @@
     return step;
   }
 
+  /** Change one field of a recorded step, keeping everything else. */
+  function amend(name, label, value) {
+    const flow = loadFlow();
+    const step = findStep(flow, name);
+    if (!step) {
+      return;
+    }
+    step.fields.forEach(function (entry) {
+      if (entry.label === label) {
+        entry.value = value;
+      }
+    });
+    saveFlow(flow);
+    render();
+  }
+
   /** Start a new flow: the steps of an earlier one go. */
   function start(path) {
-    Object.keys(wholeValues).forEach(function (key) {
-      delete wholeValues[key];
+    [wholeValues, revealed].forEach(function (values) {
+      Object.keys(values).forEach(function (key) {
+        delete values[key];
+      });
     });
     saveFlow({ path: path, startedAt: new Date().toISOString(), steps: [] });
     render();
@@ -458,6 +478,12 @@
       })
       .then(function (entry) {
         record("api-validated", { record: entry });
+        if (entry.preflight) {
+          amend("api-request", "CORS preflight", "OPTIONS sent at " + entry.preflight.at +
+            " with Access-Control-Request-Headers: " + (entry.preflight.request_headers || "") +
+            "; the API allowed origin " + (entry.preflight.allowed_origin || "none") +
+            " (as the API recorded it)");
+        }
       })
       .catch(function (error) {
         record("api-validated", { error: "The API's record could not be read: " + error.message });
@@ -487,13 +513,15 @@
     return "in " + minutes + ":" + seconds;
   }
 
-  function renderValue(item) {
+  function renderValue(stepName, item) {
     const cell = element("dd");
-    if (item.secret && presenterOn()) {
+    const key = stepName + "/" + item.label;
+    if (item.secret && presenterOn() && !revealed[key]) {
       const mask = element("button", "inspector-mask", "•••••• show");
       mask.type = "button";
       mask.setAttribute("aria-label", "Show " + item.label);
       mask.addEventListener("click", function () {
+        revealed[key] = true;
         const shown = element(item.code ? "pre" : "code", "inspector-value", item.value);
         cell.replaceChildren(shown);
       });
@@ -531,7 +559,7 @@
     const list = element("dl", "inspector-fields");
     step.fields.forEach(function (entry) {
       list.appendChild(element("dt", null, entry.label));
-      list.appendChild(renderValue(entry));
+      list.appendChild(renderValue(step.name, entry));
     });
     item.appendChild(list);
     item.appendChild(element("p", "inspector-meta", "on " + step.page + " at " +
@@ -641,6 +669,10 @@
       toggle.checked = presenterOn();
       toggle.addEventListener("change", function () {
         window.sessionStorage.setItem(PRESENTER_KEY, toggle.checked ? "on" : "off");
+        // Leaving presenter mode mid-pause carries on with the hop that was waiting.
+        if (!toggle.checked && pendingNext) {
+          pendingNext();
+        }
         render();
       });
     }

@@ -153,7 +153,9 @@ def test_alices_flow_shows_every_hop_in_order_with_its_contents(
     expect(field_value(page, "api-request", "Authorization")).to_have_text(
         re.compile(r"^Bearer eyJ\S{7}… \(\d+ characters\)$")
     )
-    expect(field_value(page, "api-request", "CORS preflight")).to_contain_text("OPTIONS")
+    expect(field_value(page, "api-request", "CORS preflight")).to_contain_text(
+        f"Access-Control-Request-Headers: authorization; the API allowed origin {portal}"
+    )
     expect(field_value(page, "api-request", "Answer")).to_have_text("200")
 
     expect(field_value(page, "api-validated", "Outcome")).to_have_text("accepted (HTTP 200)")
@@ -261,6 +263,19 @@ def test_presenter_mode_waits_for_next_before_each_hop(
     expect_steps(page, IMPLICIT_STEPS)
 
 
+def test_leaving_presenter_mode_during_a_pause_carries_on(
+    page: Page, signed_in: SignIn, portal: str
+) -> None:
+    presenter_mode(page, on=True)
+    page.get_by_role("button", name=TOKEN_BUTTON).click()
+    expect(step(page, "token-request")).to_have_attribute("data-status", "waiting")
+    presenter_mode(page, on=False)
+
+    expect(page.locator("#quote-result").get_by_role("table")).to_be_visible()
+    expect_steps(page, TOKEN_STEPS)
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\bpresenter-mode\b"))
+
+
 def test_masked_values_stay_masked_until_clicked(page: Page, signed_in: SignIn) -> None:
     presenter_mode(page, on=True)
     page.get_by_role("button", name=TOKEN_BUTTON).click()
@@ -276,9 +291,13 @@ def test_masked_values_stay_masked_until_clicked(page: Page, signed_in: SignIn) 
 
     token.get_by_role("button", name="Show Token").click()
     expect(token).to_have_text(re.compile(r"^eyJ\S{7}… \(\d+ characters\)$"))
-    # Revealing one value leaves the others masked.
+    # Revealing one value leaves the others masked, and it stays open when the panel redraws.
     expect(authorization.get_by_role("button", name="Show Authorization")).to_be_visible()
     expect(authorization).not_to_contain_text("eyJ")
+    presenter_mode(page, on=False)
+    presenter_mode(page, on=True)
+    expect(token).to_have_text(re.compile(r"^eyJ\S{7}… \(\d+ characters\)$"))
+    expect(authorization.get_by_role("button", name="Show Authorization")).to_be_visible()
 
 
 def test_the_trace_download_parses_and_holds_no_whole_token(
