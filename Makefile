@@ -19,9 +19,9 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.browser: $(VENV)/.installed scripts/ensure_browser.py
 	$(PY) scripts/ensure_browser.py --write $@
 
-# PRESENTER=1: the flow inspector pauses before each hop, in large type, tokens masked.
+# PRESENTER=1: the flow inspector pauses before each hop, in large type, tokens masked (0 = off).
 demo: setup
-	$(PY) -m portal_sim demo $(if $(PRESENTER),--presenter)
+	$(PY) -m portal_sim demo $(if $(filter-out 0 no false,$(PRESENTER)),--presenter)
 
 # The whole flow, headless, as a screenshot per step and a video in recordings/.
 demo-record: setup

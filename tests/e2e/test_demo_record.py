@@ -60,14 +60,29 @@ def test_demo_record_writes_a_screenshot_per_step_and_a_video(tmp_path: Path) ->
         assert f"wrote {path}" in run.stdout
 
 
-def test_make_demo_record_runs_the_recorder_into_recordings() -> None:
+def make_dry_run(*arguments: str) -> str:
+    """What `make -n` would run, setup taken as done."""
     dry = subprocess.run(
-        ["make", "-n", "-W", ".venv/.installed", "-W", ".venv/.browser", "demo-record"],
+        ["make", "-n", "-W", ".venv/.installed", "-W", ".venv/.browser", *arguments],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert dry.returncode == 0, dry.stderr
-    assert "-m portal_sim.record --out recordings" in dry.stdout
+    return dry.stdout.strip().splitlines()[-1]
+
+
+def test_make_demo_record_runs_the_recorder_into_recordings() -> None:
+    assert make_dry_run("demo-record").endswith("-m portal_sim.record --out recordings")
     assert "recordings/" in (REPO / ".gitignore").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("presenter", "flag"),
+    [(None, False), ("1", True), ("yes", True), ("0", False), ("no", False)],
+)
+def test_make_demo_presenter_switches_presenter_mode(presenter: str | None, flag: bool) -> None:
+    line = make_dry_run("demo", *([f"PRESENTER={presenter}"] if presenter else []))
+    assert "-m portal_sim demo" in line
+    assert line.endswith("--presenter") is flag
