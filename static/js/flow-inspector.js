@@ -21,15 +21,15 @@
   const SHOWN_CHARACTERS = 10;
 
   const TITLES = {
-    "authorize-request": "1. The page sends the browser to the portal's authorize endpoint",
-    "token-request": "1. The page asks the portal's token endpoint for a token",
-    "sign-in": "2. The portal asks the user to sign in",
-    "token-issued": "3. The portal redirects back with the token in the fragment",
-    "token-received": "3. The portal answers with the token in the response body",
-    "state-validated": "4. The page checks the state",
-    "api-request": "5. The page calls the quote API with the token",
-    "api-validated": "6. The quote API checks the token",
-    "quote-rendered": "7. The page shows the quotes",
+    "authorize-request": "The page sends the browser to the portal's authorize endpoint",
+    "token-request": "The page asks the portal's token endpoint for a token",
+    "sign-in": "The portal asks the user to sign in",
+    "token-issued": "The portal redirects back with the token in the fragment",
+    "token-received": "The portal answers with the token in the response body",
+    "state-validated": "The page checks the state",
+    "api-request": "The page calls the quote API with the token",
+    "api-validated": "The quote API checks the token",
+    "quote-rendered": "The page shows the quotes",
   };
 
   const CAPTIONS = {
@@ -451,7 +451,7 @@
         }
         resolve();
       };
-      showNext("Next: " + (TITLES[name] || name).replace(/^\d+\.\s*/, ""));
+      showNext("Next: " + (TITLES[name] || name));
     });
   }
 
@@ -542,11 +542,12 @@
     return cell;
   }
 
-  function renderStep(step) {
+  function renderStep(step, index) {
     const item = element("li", "inspector-step step-" + step.status);
     item.setAttribute("data-step", step.name);
     item.setAttribute("data-status", step.status);
-    const heading = element("h3", "inspector-step-title", step.title);
+    // Numbered by position: a flow without sign-in, or without a state check, has no gaps.
+    const heading = element("h3", "inspector-step-title", index + 1 + ". " + step.title);
     const badge = element("span", "inspector-badge", step.status === "done" ? "done"
       : step.status === "failed" ? "failed" : "waiting");
     heading.appendChild(document.createTextNode(" "));
