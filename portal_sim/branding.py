@@ -83,7 +83,8 @@ class Branding:
 def is_css_colour(value: str) -> bool:
     """Whether a value is a plain CSS colour that cannot carry anything else."""
     text = value.strip()
-    if len(text) > 64:
+    # One printable ASCII line: nothing that could end the declaration or hide in it.
+    if len(text) > 64 or not text.isascii() or not text.isprintable():
         return False
     return bool(_HEX.fullmatch(text) or _FUNCTION.fullmatch(text) or text.lower() in NAMED_COLOURS)
 

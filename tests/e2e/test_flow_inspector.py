@@ -400,3 +400,22 @@ def test_a_portal_refusal_on_the_token_endpoint_stops_at_token_received(
         )
     finally:
         inspecting_harness.admin("DELETE", f"/settings/{setting}")
+
+
+def test_the_inspector_runs_under_the_pages_policy_without_a_script_error(
+    page: Page, portal: str
+) -> None:
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    page.goto(f"{portal}/quote/")
+    page.get_by_role("button", name=QUOTE_BUTTON).click()
+    SignIn(page, portal).fill_form("alice@contoso.com")
+    expect(page.locator("#quote-result").get_by_role("table")).to_be_visible()
+    expect(step(page, "api-validated")).to_have_attribute("data-status", "done")
+    with page.expect_download():
+        page.get_by_role("button", name="Download trace").click()
+    assert problems == []

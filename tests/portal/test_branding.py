@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portal_sim import create_app
 from portal_sim.branding import BrandingError, is_css_colour, logo_url, parse_branding
@@ -62,6 +64,8 @@ def test_plain_css_colours_are_accepted(colour: str):
         "rgb(1,2,3);color:red",
         "</style><script>alert(1)</script>",
         "red\n}",
+        "rgb(1\n2\n3)",
+        "rgb(1\u20002 3)",
         "rgb(1, 2, 3) !important",
         "notacolour",
         "",
@@ -69,6 +73,16 @@ def test_plain_css_colours_are_accepted(colour: str):
 )
 def test_anything_that_could_carry_css_or_markup_is_not_a_colour(colour: str):
     assert not is_css_colour(colour)
+
+
+@given(st.text(max_size=40) | st.from_regex(r"(rgb|hsl)a?\(.{0,30}\)", fullmatch=True))
+def test_no_accepted_colour_can_end_the_declaration_or_call_anything(text: str):
+    if is_css_colour(text):
+        assert not set(text) & set(";{}<>\"'\\:@!")
+        lowered = text.lower()
+        assert "url" not in lowered
+        assert "var" not in lowered
+        assert "\n" not in text.strip()
 
 
 def test_the_company_name_logo_and_colours_show_on_every_page(
