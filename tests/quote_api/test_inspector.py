@@ -210,3 +210,13 @@ def test_the_inspector_switch_reads_the_environment(
     app = create_app({"DB_PATH": str(db_path), "KEY_SOURCE": key_source})
     assert app.config["INSPECTOR"] is False
     assert app.extensions["quote_api"].get("record") is None
+
+
+def test_serve_turns_the_record_on_only_with_the_switch() -> None:
+    from quote_api.cli import _config_from, build_parser
+
+    on = _config_from(build_parser().parse_args(["serve", "--inspector"]))
+    assert on["INSPECTOR"] is True
+    off = _config_from(build_parser().parse_args(["serve"]))
+    # Not given on the command line: the environment or the default decides.
+    assert "INSPECTOR" not in off
