@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from quote_api.app import create_app
+from quote_api.cli import _config_from, build_parser
 from quote_api.inspector import RECORD_SIZE, fingerprint
 from quote_api.openapi import openapi_document
 from tests.quote_api.conftest import (
@@ -213,8 +214,6 @@ def test_the_inspector_switch_reads_the_environment(
 
 
 def test_serve_turns_the_record_on_only_with_the_switch() -> None:
-    from quote_api.cli import _config_from, build_parser
-
     on = _config_from(build_parser().parse_args(["serve", "--inspector"]))
     assert on["INSPECTOR"] is True
     off = _config_from(build_parser().parse_args(["serve"]))
