@@ -145,7 +145,8 @@
   }
 
   function field(label, value, options) {
-    return Object.assign({ label: label, value: value === undefined ? "" : String(value) }, options);
+    const text = value === undefined || value === null ? "" : String(value);
+    return Object.assign({ label: label, value: text }, options);
   }
 
   function secretField(stepName, label, whole, shortened) {
@@ -184,13 +185,11 @@
   function tokenFields(stepName, token, expiresIn) {
     const decoded = decodeToken(token);
     const fields = [secretField(stepName, "Token", token)];
-    fields.push(field("expires_in", expiresIn === null || expiresIn === undefined ? "" : expiresIn));
-    fields.push(field("Header", decoded.header ? JSON.stringify(decoded.header) : "(unreadable)", {
-      code: true,
-    }));
-    fields.push(field("Claims", decoded.claims ? JSON.stringify(decoded.claims, null, 2) : "(unreadable)", {
-      code: true,
-    }));
+    fields.push(field("expires_in", expiresIn));
+    const header = decoded.header ? JSON.stringify(decoded.header) : "(unreadable)";
+    fields.push(field("Header", header, { code: true }));
+    const claims = decoded.claims ? JSON.stringify(decoded.claims, null, 2) : "(unreadable)";
+    fields.push(field("Claims", claims, { code: true }));
     if (decoded.claims && typeof decoded.claims.exp === "number") {
       fields.push(field("Expires", "at " + time(decoded.claims.exp), {
         countdown: decoded.claims.exp * 1000,
@@ -245,7 +244,10 @@
   function describeState(data) {
     return {
       fields: [
-        field("Cookie held", data.expected === null ? "(nothing: no pending request)" : data.expected),
+        field(
+          "Cookie held",
+          data.expected === null ? "(nothing: no pending request)" : data.expected,
+        ),
         field("Came back", data.received || "(no state in the answer)"),
         field("Result", data.passed ? "pass: the states are equal" : "fail: " + data.reason),
         field("Cookie", "deleted, so this answer cannot be used twice"),
@@ -273,7 +275,7 @@
     }
     return {
       fields: fields,
-      status: data.status !== undefined && (data.status === 0 || data.status >= 400) ? "failed" : "done",
+      status: data.status === 0 || data.status >= 400 ? "failed" : "done",
     };
   }
 
@@ -622,8 +624,8 @@
           caption: step.caption,
           fields: step.fields.map(function (entry) {
             const key = step.name + "/" + entry.label;
-            const value = whole && entry.secret && wholeValues[key] ? wholeValues[key] : entry.value;
-            return { label: entry.label, value: value };
+            const useWhole = whole && entry.secret && wholeValues[key];
+            return { label: entry.label, value: useWhole ? wholeValues[key] : entry.value };
           }),
         };
       }),
