@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -35,6 +36,8 @@ class LoadSpec:
     # Append "&nonce=<unique>" to the query so no two requests could share a cached token.
     unique_nonce: bool = False
     expect: str = "status:200"
+    # When given, each thread or connection cycles through its own share as bearer tokens.
+    bearer_tokens: list[str] | None = None
     connections: int = 16
     duration: float = 5.0
     threads: int = 2
@@ -87,8 +90,21 @@ def run_load(spec: LoadSpec) -> LoadResult:
 
 def run_wrk(spec: LoadSpec) -> LoadResult:
     """Run `spec` under wrk with the checking Lua script and parse its JSON line."""
+    if spec.bearer_tokens:
+        with tempfile.NamedTemporaryFile("w", suffix=".tokens", delete=False) as handle:
+            handle.write("\n".join(spec.bearer_tokens) + "\n")
+        try:
+            threads = min(spec.threads, spec.connections)
+            return _run_wrk(spec, {"BENCH_TOKENS": handle.name, "BENCH_THREADS": str(threads)})
+        finally:
+            os.unlink(handle.name)
+    return _run_wrk(spec, {})
+
+
+def _run_wrk(spec: LoadSpec, extra_env: dict[str, str]) -> LoadResult:
     env = {
         **os.environ,
+        **extra_env,
         "BENCH_METHOD": spec.method,
         "BENCH_EXPECT": spec.expect,
         "BENCH_UNIQUE": "1" if spec.unique_nonce else "0",
@@ -191,6 +207,9 @@ async def _client(spec: LoadSpec, number: int, deadline: float, tally: _Tally) -
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     base_path = parts.path + (f"?{parts.query}" if parts.query else "")
     host_header = parts.netloc
+    # Each connection cycles through its own share of the tokens, so none is sent twice in a row
+    # by two connections and a cache of verified tokens keeps missing.
+    own_tokens = (spec.bearer_tokens or [])[number :: spec.connections]
     reader = writer = None
     counter = 0
     while time.monotonic() < deadline:
@@ -206,6 +225,8 @@ async def _client(spec: LoadSpec, number: int, deadline: float, tally: _Tally) -
             )
             head = [f"{spec.method} {path} HTTP/1.1", f"Host: {host_header}"]
             head += [f"{name}: {value}" for name, value in spec.headers.items()]
+            if own_tokens:
+                head.append(f"Authorization: Bearer {own_tokens[counter % len(own_tokens)]}")
             if body or spec.method in ("POST", "PUT", "PATCH"):
                 head.append(f"Content-Length: {len(body)}")
             started = time.perf_counter()

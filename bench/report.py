@@ -142,6 +142,16 @@ def build_rows(results: dict[str, Any]) -> list[Row]:
                 quotes["p99_ms"] < 50.0,
             )
         )
+        fresh = api.get("quotes_fresh_tokens")
+        if fresh:
+            rows.append(
+                Row(
+                    "Quote API req/s, GET /api/quotes, a new token each request",
+                    f"{fresh['rate']:.0f}/s",
+                    f"/healthz {health['rate']:.0f}/s",
+                    ratio(fresh["rate"], health["rate"]),
+                )
+            )
         if api.get("pyjwt_verify_per_s"):
             rows.append(
                 Row(

@@ -4,6 +4,8 @@
 --   BENCH_BODY     request body; "{n}" in it is replaced by a per-request counter
 --   BENCH_UNIQUE   "1": append "&nonce=<thread><counter>" to the path, so no two requests ask for
 --                  the same token and nothing could answer from a cache
+--   BENCH_TOKENS   a file of bearer tokens, one a line: each thread cycles through its own
+--                  share (every BENCH_THREADS-th line), so a cache of verified tokens misses
 --   BENCH_EXPECT   what a good answer looks like:
 --                    "status:<code>"    only that status
 --                    "location-token"   a 302 whose Location carries "#token=" (the authorize flow)
@@ -26,6 +28,8 @@ local body_template = os.getenv("BENCH_BODY")
 local unique = os.getenv("BENCH_UNIQUE") == "1"
 local expect = os.getenv("BENCH_EXPECT") or "status:200"
 local expect_status = tonumber(string.match(expect, "^status:(%d+)$"))
+local tokens_file = os.getenv("BENCH_TOKENS")
+local tokens = {}
 
 function setup(thread)
   thread:set("tid", #threads + 1)
@@ -34,6 +38,18 @@ end
 
 function init(args)
   tid = wrk.thread:get("tid") or 0
+  if tokens_file then
+    local threads_total = tonumber(os.getenv("BENCH_THREADS") or "1")
+    local number = 0
+    for line in io.lines(tokens_file) do
+      if line ~= "" then
+        if number % threads_total == tid - 1 then
+          table.insert(tokens, line)
+        end
+        number = number + 1
+      end
+    end
+  end
 end
 
 function request()
@@ -46,7 +62,12 @@ function request()
   if body_template then
     body = string.gsub(body_template, "{n}", tostring(tid * 100000000 + counter))
   end
-  return wrk.format(method, path, nil, body)
+  local headers = nil
+  if #tokens > 0 then
+    local index = counter % #tokens + 1
+    headers = { Authorization = "Bearer " .. tokens[index] }
+  end
+  return wrk.format(method, path, headers, body)
 end
 
 local function is_jwt(text)
