@@ -121,7 +121,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         certificates=certificates,
         admin_key=admin_key,
         branding=branding,
-        inspector=_flag(app.config["INSPECTOR"]),
+        # Presenter mode is a way of showing the inspector, so it brings the panel along.
+        inspector=_flag(app.config["INSPECTOR"]) or _flag(app.config["PRESENTER"]),
         presenter=_flag(app.config["PRESENTER"]),
     )
 

@@ -81,7 +81,8 @@ def test_the_page_configuration_block_is_unchanged_by_the_inspector(
 
 
 def test_presenter_mode_is_the_default_when_asked_for(config: dict[str, object]):
-    config.update({"INSPECTOR": True, "PRESENTER": True})
+    # Presenter mode alone brings the panel along.
+    config.update({"PRESENTER": True})
     html = create_app(config).test_client().get("/quote/").get_data(as_text=True)
     assert inspector_config(html)["presenter"] is True
 
