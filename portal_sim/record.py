@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import os
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -135,12 +137,12 @@ class MotionJpeg:
         """Keep one frame and when the browser painted it."""
         self.frames.append((timestamp, jpeg))
 
-    def steady(self) -> list[bytes]:
+    def steady(self, hold_seconds: float = 2.0) -> list[bytes]:
         """The frames at FRAMES_PER_SECOND, each repeated until the next one was painted."""
         if not self.frames:
             return []
         start = self.frames[0][0]
-        end = self.frames[-1][0] + 1.0
+        end = self.frames[-1][0] + hold_seconds
         steady: list[bytes] = []
         index = 0
         tick = 0
@@ -277,8 +279,12 @@ def record_flow(out: Path, dwell_seconds: float = 1.5, timeout_ms: float = 15000
             frames = screencast
 
             def on_frame(event: dict[str, Any]) -> None:
-                frames.add(event["metadata"]["timestamp"], base64.b64decode(event["data"]))
-                session.send("Page.screencastFrameAck", {"sessionId": event["sessionId"]})
+                # Arrival time, not the frame's own timestamp: the browser sends a frame only
+                # when the page changes, and the pauses between changes belong in the video.
+                frames.add(time.monotonic(), base64.b64decode(event["data"]))
+                # A frame that arrives as the page closes needs no answer.
+                with contextlib.suppress(PlaywrightError):
+                    session.send("Page.screencastFrameAck", {"sessionId": event["sessionId"]})
 
             session.on("Page.screencastFrame", on_frame)
             session.send(
@@ -298,6 +304,8 @@ def record_flow(out: Path, dwell_seconds: float = 1.5, timeout_ms: float = 15000
             path = out / f"{number:02d}-{step}.png"
             target.screenshot(path=str(path))
             written.append(path)
+            # A pause for the video's viewers, not a wait for the page.
+            page.wait_for_timeout(dwell_seconds * 1000)
 
         def next_hop() -> None:
             page.locator("#flow-inspector").get_by_role("button", name="Next").click()
@@ -327,6 +335,8 @@ def record_flow(out: Path, dwell_seconds: float = 1.5, timeout_ms: float = 15000
         written.append(whole)
 
         if screencast is not None:
+            # The last step stays on screen as long as the others did.
+            page.wait_for_timeout(dwell_seconds * 1000)
             session.send("Page.stopScreencast")
             context.close()
             first = screencast.frames[0][1] if screencast.frames else b""

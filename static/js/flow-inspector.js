@@ -301,7 +301,7 @@
         "… (the API keeps no token)"));
     }
     if (record.claims && Object.keys(record.claims).length) {
-      fields.push(field("Claims it read", JSON.stringify(record.claims), { code: true }));
+      fields.push(field("Claims it read", JSON.stringify(record.claims, null, 2), { code: true }));
     }
     const preflight = record.preflight;
     fields.push(field("CORS preflight", preflight
