@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -272,7 +273,15 @@ def run_asyncio(spec: LoadSpec) -> LoadResult:
         )
         return tally, time.monotonic() - started
 
-    tally, elapsed = asyncio.run(main())
+    # A fresh thread has no event loop of its own, even when the caller's thread runs one (as
+    # Playwright's sync API does in the browser tests' process).
+    outcome: dict[str, tuple[_Tally, float]] = {}
+    worker = threading.Thread(target=lambda: outcome.update(value=asyncio.run(main())))
+    worker.start()
+    worker.join()
+    if "value" not in outcome:
+        raise RuntimeError("the asyncio load generator stopped without a result")
+    tally, elapsed = outcome["value"]
     latencies = tally.latencies
     return LoadResult(
         generator="python asyncio",

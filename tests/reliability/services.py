@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import requests
 
@@ -13,6 +16,8 @@ from tests.live_servers import Service, free_port, portal_service, quote_api_ser
 from tests.reliability.portal_client import fetch_token, sign_in
 
 # The line quote_api.keys logs for every fetch of the portal's public key.
+T = TypeVar("T")
+
 KEY_FETCH_LINE = re.compile(r"quote_api\.keys public key fetch \d+ (succeeded|failed)")
 
 
@@ -77,3 +82,26 @@ def make_pair(root: Path, api_env: dict[str, str] | None = None) -> Pair:
     api = quote_api_service(db, api_port, portal.origin)
     api.env.update(api_env or {})
     return Pair(portal, api, admin_key, Path(root))
+
+
+def in_fresh_thread(work: Callable[[], T]) -> T:
+    """Run `work` in a new thread and hand back its result or its exception.
+
+    After the browser tests, this process has run Playwright's greenlets in the main thread, and
+    Python 3.11's `ast` module (which schemathesis and hypothesis use) can then fail there with
+    "AST constructor recursion depth mismatch"; a new thread starts with a clean state.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the caller, re-raised there
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

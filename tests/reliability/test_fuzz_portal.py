@@ -18,7 +18,7 @@ from tests.reliability.portal_client import (
     sign_in,
     submit_sign_in,
 )
-from tests.reliability.services import Pair
+from tests.reliability.services import Pair, in_fresh_thread
 
 pytestmark = pytest.mark.reliability
 
@@ -161,7 +161,7 @@ def test_authorize_with_random_parameters_never_fails_or_redirects_off_registere
             assert location.split("#", 1)[0] == redirect_uri(origin)
         outcomes.add("token" if "#token=" in location else str(answer.status_code))
 
-    check()
+    in_fresh_thread(check)
     # The fuzzing reached both the granting path and the refusals, not only one of them.
     if signed_in:
         assert "token" in outcomes, outcomes
@@ -195,7 +195,7 @@ def test_token_endpoint_with_random_parameters_never_fails(
         is_token = answer.status_code == 200 and answer.text.count(".") == 2
         outcomes.add("token" if is_token else str(answer.status_code))
 
-    check()
+    in_fresh_thread(check)
     assert "token" in outcomes, outcomes
 
 
@@ -218,7 +218,7 @@ def test_undecodable_query_strings_are_answered_without_failing(
         )
         assert_stays_registered(answer, origin)
 
-    check()
+    in_fresh_thread(check)
 
 
 def test_sign_in_with_random_return_urls_never_leaves_the_portal(pair: Pair) -> None:
@@ -254,7 +254,7 @@ def test_sign_in_with_random_return_urls_never_leaves_the_portal(pair: Pair) -> 
             target = urljoin(origin + "/", signed.headers["Location"])
             assert target.startswith(origin + "/"), signed.headers["Location"]
 
-    check()
+    in_fresh_thread(check)
 
 
 def test_the_redirect_check_refuses_a_redirect_off_the_registered_uris() -> None:
