@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
+import logging.handlers
+import queue
 import socket
 import sys
 from collections.abc import Sequence
@@ -23,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--settings", metavar="FILE", help="scenario file laid over the demo's")
     serve.add_argument("--data-dir", default=None, help="keys and certificates (.data/portal)")
     serve.add_argument("--admin-key", default=None, help="admin API key (generated if unset)")
+    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
     serve.add_argument(
         "--settings-cache-seconds",
         type=float,
@@ -64,6 +68,9 @@ def serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         print("portal-sim: --port must be between 1 and 65535", file=sys.stderr)
         return 2
+    if not 0 < args.threads <= 64:
+        print("portal-sim: --threads must be between 1 and 64", file=sys.stderr)
+        return 2
     config: dict[str, object] = {
         "PUBLIC_ORIGIN": f"http://localhost:{args.port}",
         "API_URL": args.api_url,
@@ -93,7 +100,9 @@ def serve(args: argparse.Namespace) -> int:
     if args.host == "127.0.0.1" and _ipv6_loopback_free(args.port):
         listen.append(f"[::1]:{args.port}")
     try:
-        server = create_server(app, listen=" ".join(listen), threads=8, ident="portal-sim")
+        server = create_server(
+            app, listen=" ".join(listen), threads=args.threads, ident="portal-sim"
+        )
     except OSError as error:
         print(f"portal-sim: cannot listen on port {args.port}: {error.strerror}", file=sys.stderr)
         return 1
@@ -117,10 +126,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return demo_main(arguments[1:])
     args = _parser().parse_args(arguments)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # waitress warns once per queued request when its threads are busy: thousands of lines a
-    # second under load, which drown the step lines and cost the portal a fifth of its time.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    configure_logging("%(asctime)s %(levelname)s %(name)s: %(message)s")
     return serve(args)
+
+
+def configure_logging(line_format: str) -> None:
+    """Log to stderr from a thread of its own, so request threads never wait on the console."""
+    # Writing under the handler's lock from 8 request threads cost the portal a fifth of its
+    # token rate; a queue hands each record over without waiting.
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    console = logging.StreamHandler()
+    console.setFormatter(logging.Formatter(line_format))
+    listener = logging.handlers.QueueListener(records, console)
+    listener.start()
+    atexit.register(listener.stop)
+    hand_over = logging.handlers.QueueHandler(records)
+    # The record is formatted once, by the console handler; this one only merges the arguments.
+    hand_over.setFormatter(logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[hand_over])
+    # waitress warns once per queued request when its threads are busy: thousands of lines a
+    # second under load, which would drown the step lines.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
+import logging.handlers
+import queue
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -54,10 +57,7 @@ def _config_from(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    # waitress warns once per queued request when its threads are busy; under load those lines
-    # would drown the one-line-per-request log.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    configure_logging("%(asctime)s %(name)s %(message)s")
     try:
         app = create_app(_config_from(args))
     except ValueError as exc:
@@ -73,3 +73,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.close()
     return 0
+
+
+def configure_logging(line_format: str) -> None:
+    """Log to stderr from a thread of its own, so request threads never wait on the console."""
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    console = logging.StreamHandler()
+    console.setFormatter(logging.Formatter(line_format))
+    listener = logging.handlers.QueueListener(records, console)
+    listener.start()
+    atexit.register(listener.stop)
+    hand_over = logging.handlers.QueueHandler(records)
+    # The record is formatted once, by the console handler; this one only merges the arguments.
+    hand_over.setFormatter(logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[hand_over])
+    # waitress warns once per queued request when its threads are busy; under load those lines
+    # would drown the one-line-per-request log.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
