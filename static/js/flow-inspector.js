@@ -669,6 +669,10 @@
   function init() {
     const toggle = document.getElementById("presenter-toggle");
     if (toggle) {
+      // A click that came before this script ran (a quick hand, or a test) still counts.
+      if (toggle.checked !== toggle.defaultChecked) {
+        window.sessionStorage.setItem(PRESENTER_KEY, toggle.checked ? "on" : "off");
+      }
       toggle.checked = presenterOn();
       toggle.addEventListener("change", function () {
         window.sessionStorage.setItem(PRESENTER_KEY, toggle.checked ? "on" : "off");
