@@ -63,7 +63,16 @@ def test_demo_record_writes_a_screenshot_per_step_and_a_video(tmp_path: Path) ->
 def make_dry_run(*arguments: str) -> str:
     """What `make -n` would run, setup taken as done."""
     dry = subprocess.run(
-        ["make", "--no-print-directory", "-n", "-W", ".venv/.installed", "-W", ".venv/.browser", *arguments],
+        [
+            "make",
+            "--no-print-directory",
+            "-n",
+            "-W",
+            ".venv/.installed",
+            "-W",
+            ".venv/.browser",
+            *arguments,
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
