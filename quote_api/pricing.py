@@ -77,4 +77,6 @@ def price_quote(
 
 def cents_to_amount(cents: int) -> float:
     """Cents as a decimal amount for JSON (exact to the cent for any realistic total)."""
-    return float(Decimal(cents) / Decimal(100))
+    # IEEE division is correctly rounded, so for whole cents below 2**53 this is the double
+    # nearest the exact amount, the same as going through Decimal, at a tenth of the cost.
+    return cents / 100
