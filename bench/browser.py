@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from bench.stack import Stack
+from portal_sim.browser import launch_options
 from tests.live_servers import free_port
 from tests.reliability.portal_client import ALICE
 
-BROWSER_CHOICE = Path(__file__).resolve().parent.parent / ".venv" / ".browser"
-LAUNCH_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DONE_SCRIPT = """() => {
   const result = document.querySelector('#quote-result');
   const error = document.querySelector('#flow-error');
@@ -38,17 +28,6 @@ fetch(location.protocol + "//127.0.0.1:" + location.port + "/data.json")
   .then((data) => { document.getElementById("result").textContent = data.message; });
 </script></body></html>
 """
-
-
-def executable_path() -> str | None:
-    """The browser `make setup` chose: $CHROMIUM_PATH, the .venv/.browser file, or Playwright's."""
-    chosen = os.environ.get("CHROMIUM_PATH")
-    if chosen:
-        return chosen
-    if BROWSER_CHOICE.is_file():
-        recorded = BROWSER_CHOICE.read_text(encoding="utf-8").strip()
-        return recorded or None
-    return None
 
 
 class _FloorHandler(BaseHTTPRequestHandler):
@@ -94,9 +73,7 @@ def measure_click_to_quote(stack: Stack, runs: int = 10) -> dict[str, Any]:
     floors: list[float] = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=executable_path(), args=LAUNCH_FLAGS, headless=True
-            )
+            browser = playwright.chromium.launch(**launch_options(headless=True))
             context = browser.new_context()
             page = context.new_page()
             page.goto(f"{stack.portal.origin}/SignIn?returnUrl=/quote/")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import os
 import socket
 import struct
 import subprocess
@@ -32,20 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from portal_sim.browser import launch_options
 from portal_sim.demo import DEMO_PASSWORD, start_child, stop_child, wait_healthy
 
 VIEWPORT = {"width": 1280, "height": 900}
 FRAMES_PER_SECOND = 10
 START_TIMEOUT = 30.0
-# Flags for a system Chromium in a container: no sandbox as root, no GPU, no background traffic.
-SYSTEM_CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STEPS = [
     "authorize-request",
     "sign-in",
@@ -59,15 +50,6 @@ STEPS = [
 
 class RecordError(Exception):
     """Something that stops the recording, with a message for the person running it."""
-
-
-def chosen_browser() -> str:
-    """The Chromium to launch: $CHROMIUM_PATH, else the one make setup recorded, else ""."""
-    from_env = os.environ.get("CHROMIUM_PATH", "")
-    if from_env:
-        return from_env
-    record = Path(sys.prefix) / ".browser"
-    return record.read_text(encoding="utf-8").strip() if record.is_file() else ""
 
 
 def free_port() -> int:
@@ -250,10 +232,7 @@ def record_flow(out: Path, dwell_seconds: float = 1.5, timeout_ms: float = 15000
 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    executable = chosen_browser()
-    launch: dict[str, Any] = (
-        {"executable_path": executable, "args": SYSTEM_CHROMIUM_ARGS} if executable else {}
-    )
+    launch = launch_options()
     expect.set_options(timeout=timeout_ms)
     with (
         tempfile.TemporaryDirectory() as folder,

@@ -19,6 +19,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+# make setup runs this with the project installed, so the browser tests' own flags are at hand.
+from portal_sim.browser import SYSTEM_CHROMIUM_ARGS
+
 USUAL_PATHS = [
     "/usr/bin/chromium",
     "/usr/bin/chromium-browser",
@@ -36,16 +39,6 @@ def say(message: str) -> None:
     """Print one progress line for the person running make setup."""
     print(f"[browser] {message}", flush=True)
 
-
-# Same flags as the browser tests give a system Chromium (tests/e2e/support.py).
-SYSTEM_CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 LAUNCH_CHECK = """
 import sys

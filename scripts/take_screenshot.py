@@ -16,7 +16,8 @@ sys.path.insert(0, str(REPO))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402 - after the path setup
 
-from tests.e2e.support import SYSTEM_CHROMIUM_ARGS, SignIn, chosen_browser, start_pair  # noqa: E402
+from portal_sim.browser import launch_options  # noqa: E402
+from tests.e2e.support import SignIn, start_pair  # noqa: E402
 
 OUTPUT = REPO / "docs" / "quote-page.png"
 
@@ -26,12 +27,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         pair = start_pair(Path(folder))
         try:
-            executable = chosen_browser()
-            launch = (
-                {"executable_path": executable, "args": SYSTEM_CHROMIUM_ARGS} if executable else {}
-            )
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(**launch)
+                browser = playwright.chromium.launch(**launch_options())
                 page = browser.new_page(viewport={"width": 1100, "height": 900})
                 page.goto(f"{pair.portal_url}/SignIn?returnUrl=/quote/")
                 SignIn(page, pair.portal_url).fill_form("alice@contoso.com")

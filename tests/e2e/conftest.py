@@ -13,14 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.support import (
-    MALLORY,
-    SYSTEM_CHROMIUM_ARGS,
-    Harness,
-    SignIn,
-    chosen_browser,
-    start_pair,
-)
+from portal_sim.browser import launch_options
+from tests.e2e.support import MALLORY, Harness, SignIn, start_pair
 
 
 @pytest.fixture(scope="session")
@@ -56,11 +50,7 @@ def base_url(harness: Harness) -> str:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Launch the browser make setup chose: Playwright's own, or a system Chromium."""
-    executable = chosen_browser()
-    if not executable:
-        return browser_type_launch_args
-    args = [*browser_type_launch_args.get("args", []), *SYSTEM_CHROMIUM_ARGS]
-    return {**browser_type_launch_args, "executable_path": executable, "args": args}
+    return launch_options(**browser_type_launch_args)
 
 
 @pytest.fixture

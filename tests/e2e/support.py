@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,29 +27,6 @@ MALLORY = {
     "given_name": "Mallory",
     "family_name": "Markup",
 }
-
-
-# Flags for a system Chromium in a container or CI runner: no sandbox (often unavailable as
-# root), no GPU, and none of the background traffic that a test run does not need.
-SYSTEM_CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chosen_browser() -> str:
-    """The Chromium executable to launch ($CHROMIUM_PATH, else make setup's choice), or ""."""
-    from_env = os.environ.get("CHROMIUM_PATH", "")
-    if from_env:
-        return from_env
-    for record in (REPO / ".venv" / ".browser", Path(sys.prefix) / ".browser"):
-        if record.is_file():
-            return record.read_text(encoding="utf-8").strip()
-    return ""
 
 
 @dataclass
