@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -144,3 +145,37 @@ def quote_api_service(
         *extra_args,
     ]
     return Service("quote-api", args, f"http://127.0.0.1:{port}", db_path.parent / "quote-api.log")
+
+
+@dataclass
+class PairLayout:
+    """A portal and a quote API that trust each other, laid out on free ports (not started)."""
+
+    portal: Service
+    api: Service
+    admin_key: str = field(repr=False)
+    db_path: Path
+
+
+def lay_out_pair(
+    root: Path,
+    *,
+    flags: Sequence[str] = (),
+    api_client_id: str = "quote-demo-client",
+    api_portal_url: str | None = None,
+    api_env: dict[str, str] | None = None,
+) -> PairLayout:
+    """Portal data under `root/portal`, the API's database under `root/quote-api`."""
+    root = Path(root)
+    portal_port, api_port = free_port(), free_port()
+    admin_key = secrets.token_hex(24)
+    portal = portal_service(
+        root / "portal", portal_port, f"http://127.0.0.1:{api_port}", admin_key, flags
+    )
+    db_path = root / "quote-api" / "quotes.db"
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    api = quote_api_service(
+        db_path, api_port, api_portal_url or portal.origin, api_client_id, extra_args=flags
+    )
+    api.env.update(api_env or {})
+    return PairLayout(portal, api, admin_key, db_path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from quote_api.storage import Store
-from tests.live_servers import Service, free_port, portal_service, quote_api_service
+from tests.live_servers import Service, lay_out_pair
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Pass@word1"
@@ -75,38 +74,28 @@ def start_pair(
     inspector: bool = False,
 ) -> Harness:
     """Start a portal and a quote API that trust each other; stop the portal if the API fails."""
-    portal_port, api_port = free_port(), free_port()
-    portal_origin = f"http://localhost:{portal_port}"
-    api_origin = f"http://127.0.0.1:{api_port}"
-    # Hex, not URL-safe base64: a key starting with "-" would read as a flag on the command line.
-    admin_key = secrets.token_hex(24)
-    db_path = root / "quote-api" / "quotes.db"
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    pair = lay_out_pair(
+        root,
+        flags=["--inspector"] if inspector else [],
+        api_client_id=api_client_id,
+        api_portal_url=api_portal_url,
+    )
     if prepare_db:
-        store = Store(db_path)
+        store = Store(pair.db_path)
         try:
             store.add_product(MARKUP_PRODUCT, MARKUP_NAME, "10.00", "USD")
             store.create_quote(MALLORY["id"], MARKUP_PRODUCT, 1)
         finally:
             store.close()
 
-    flags = ["--inspector"] if inspector else []
-    portal = portal_service(root / "portal", portal_port, api_origin, admin_key, flags)
     # The portal first: the quote API reads the portal's public key when it starts.
-    portal.start()
-    api = quote_api_service(
-        db_path,
-        api_port,
-        api_portal_url or portal_origin,
-        client_id=api_client_id,
-        extra_args=flags,
-    )
+    pair.portal.start()
     try:
-        api.start()
+        pair.api.start()
     except Exception:
-        portal.stop()
+        pair.portal.stop()
         raise
-    return Harness(portal, api, admin_key, db_path)
+    return Harness(pair.portal, pair.api, pair.admin_key, pair.db_path)
 
 
 class SignIn:

@@ -18,12 +18,8 @@ from tests.reliability.services import Pair, make_pair
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     """Both services, started once and shared by the tests that do not stop them."""
     services = make_pair(tmp_path_factory.mktemp("shared-pair"))
-    services.portal.start()
-    services.api.start()
-    try:
+    with services.running():
         yield services
-    finally:
-        services.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
 
-from tests.live_servers import Service, free_port, portal_service, quote_api_service
+from tests.live_servers import Service, lay_out_pair
 from tests.reliability.portal_client import fetch_token, sign_in
 
 # The line quote_api.keys logs for every fetch of the portal's public key.
@@ -65,6 +65,16 @@ class Pair:
         self.api.stop()
         self.portal.stop()
 
+    @contextmanager
+    def running(self) -> Iterator[Pair]:
+        """Start the portal, then the API; stop both on the way out, also if a start fails."""
+        try:
+            self.portal.start()
+            self.api.start()
+            yield self
+        finally:
+            self.stop()
+
     @property
     def db_path(self) -> Path:
         """The quote API's SQLite file."""
@@ -73,15 +83,8 @@ class Pair:
 
 def make_pair(root: Path, api_env: dict[str, str] | None = None) -> Pair:
     """Lay out a pair on free ports (nothing started yet)."""
-    admin_key = secrets.token_urlsafe(24)
-    portal_port, api_port = free_port(), free_port()
-    api_origin = f"http://127.0.0.1:{api_port}"
-    portal = portal_service(Path(root) / "portal", portal_port, api_origin, admin_key)
-    db = Path(root) / "quote-api" / "quotes.db"
-    db.parent.mkdir(parents=True, exist_ok=True)
-    api = quote_api_service(db, api_port, portal.origin)
-    api.env.update(api_env or {})
-    return Pair(portal, api, admin_key, Path(root))
+    layout = lay_out_pair(root, api_env=api_env)
+    return Pair(layout.portal, layout.api, layout.admin_key, Path(root))
 
 
 def in_fresh_thread(work: Callable[[], T]) -> T:

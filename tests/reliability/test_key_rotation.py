@@ -29,12 +29,8 @@ def rotation_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
         tmp_path_factory.mktemp("rotation"),
         api_env={"QUOTE_API_KEY_REFETCH_INTERVAL": str(REFETCH_INTERVAL)},
     )
-    services.portal.start()
-    services.api.start()
-    try:
+    with services.running():
         yield services
-    finally:
-        services.stop()
 
 
 def forged_like(token: str) -> str:

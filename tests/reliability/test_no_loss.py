@@ -24,12 +24,8 @@ CENT = Decimal("0.01")
 def crash_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     """A pair of its own: this test kills the API."""
     services = make_pair(tmp_path_factory.mktemp("crash"))
-    services.portal.start()
-    services.api.start()
-    try:
+    with services.running():
         yield services
-    finally:
-        services.stop()
 
 
 def amount(value: float | int | str) -> Decimal:
