@@ -10,7 +10,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -246,17 +246,29 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(db_path: Path, key_source: FixedKeySource) -> Flask:
+def make_app(db_path: Path, key_source: FixedKeySource) -> Callable[..., Flask]:
+    """Build the app against the test key, for a portal at http://localhost:8000; keyword
+    arguments add to or replace its config."""
+
+    def build(**config: Any) -> Flask:
+        return create_app(
+            {
+                "PORTAL_URL": PORTAL_URL,
+                "CLIENT_ID": CLIENT_ID,
+                "DB_PATH": str(db_path),
+                "KEY_SOURCE": key_source,
+                "TESTING": True,
+                **config,
+            }
+        )
+
+    return build
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
     """The app against the test key, as for a portal at http://localhost:8000."""
-    return create_app(
-        {
-            "PORTAL_URL": PORTAL_URL,
-            "CLIENT_ID": CLIENT_ID,
-            "DB_PATH": str(db_path),
-            "KEY_SOURCE": key_source,
-            "TESTING": True,
-        }
-    )
+    return make_app()
 
 
 @pytest.fixture

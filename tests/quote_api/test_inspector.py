@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,6 @@ from quote_api.openapi import openapi_document
 from tests.quote_api.conftest import (
     ALICE,
     CLIENT_ID,
-    PORTAL_URL,
     FixedKeySource,
     Minter,
     bearer,
@@ -28,18 +28,9 @@ FROM_PORTAL = {"Origin": PORTAL_ORIGIN}
 
 
 @pytest.fixture
-def inspecting_app(db_path: Path, key_source: FixedKeySource) -> Flask:
+def inspecting_app(make_app: Callable[..., Flask]) -> Flask:
     """The app as `quote-api serve --inspector` builds it."""
-    return create_app(
-        {
-            "PORTAL_URL": PORTAL_URL,
-            "CLIENT_ID": CLIENT_ID,
-            "DB_PATH": str(db_path),
-            "KEY_SOURCE": key_source,
-            "TESTING": True,
-            "INSPECTOR": True,
-        }
-    )
+    return make_app(INSPECTOR=True)
 
 
 @pytest.fixture
